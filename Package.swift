@@ -1,0 +1,35 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Paradiffuse",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Paradiffuse", targets: ["Pipelines"]),
+        .executable(name: "paradiffuse", targets: ["paradiffuse"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CDNNL", pkgConfig: "dnnl"),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .target(name: "CKernels"),
+        .target(name: "Tensors", dependencies: ["CDNNL", "CKernels"]),
+        .target(name: "Loading", dependencies: ["Tensors"]),
+        .target(name: "Models", dependencies: ["Tensors", "Loading"]),
+        .target(name: "Schedulers", dependencies: ["Tensors", "Loading"]),
+        .target(name: "Samplers", dependencies: ["Tensors", "Schedulers"]),
+        .target(name: "Pipelines", dependencies: ["Tensors", "Loading", "Models", "Schedulers", "Samplers", "CPNG"]),
+        .executableTarget(name: "paradiffuse", dependencies: [
+            "Pipelines",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Loading"], resources: []),
+        .testTarget(name: "LoadingTests", dependencies: ["Loading"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Loading"]),
+        .testTarget(name: "SchedulersTests", dependencies: ["Schedulers", "Loading"]),
+        .testTarget(name: "SamplersTests", dependencies: ["Samplers", "Schedulers"]),
+        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines"]),
+    ]
+)

@@ -1,0 +1,3 @@
+#ifndef PARADIFFUSE_CKERNELS_H
+#define PARADIFFUSE_CKERNELS_H
+#endif
