@@ -31,5 +31,6 @@ let package = Package(
         .testTarget(name: "SchedulersTests", dependencies: ["Schedulers", "Loading"]),
         .testTarget(name: "SamplersTests", dependencies: ["Samplers", "Schedulers"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines"]),
-    ]
+    ],
+    swiftLanguageModes: [.v5]
 )

@@ -1,1 +1,97 @@
 #include "CKernels.h"
+#include <math.h>
+#include <string.h>
+
+#define PD_HOT __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma,avx2")))
+static int has_avx512(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                 __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+    }
+    return cached;
+}
+
+static inline __attribute__((always_inline)) void
+channel_moments_body(const float *x, size_t pixels, size_t channels, double *sum, double *sum_of_squares) {
+    for (size_t p = 0; p < pixels; p++) {
+        const float *row = x + p * channels;
+        for (size_t c = 0; c < channels; c++) {
+            double v = row[c];
+            sum[c] += v;
+            sum_of_squares[c] += v * v;
+        }
+    }
+}
+
+static void channel_moments_generic(const float *x, size_t pixels, size_t channels, double *sum, double *sq) {
+    channel_moments_body(x, pixels, channels, sum, sq);
+}
+PD_HOT static void channel_moments_avx512(const float *x, size_t pixels, size_t channels, double *sum, double *sq) {
+    channel_moments_body(x, pixels, channels, sum, sq);
+}
+
+void pd_channel_moments(const float *x, size_t pixels, size_t channels, double *sum, double *sum_of_squares) {
+    if (has_avx512()) channel_moments_avx512(x, pixels, channels, sum, sum_of_squares);
+    else channel_moments_generic(x, pixels, channels, sum, sum_of_squares);
+}
+
+static inline __attribute__((always_inline)) float silu(float v) { return v / (1.0f + expf(-v)); }
+
+static inline __attribute__((always_inline)) void
+channel_affine_body(const float *x, float *y, size_t pixels, size_t channels,
+                    const float *scale, const float *shift, int apply_silu) {
+    for (size_t p = 0; p < pixels; p++) {
+        const float *in = x + p * channels;
+        float *out = y + p * channels;
+        for (size_t c = 0; c < channels; c++) out[c] = in[c] * scale[c] + shift[c];
+        if (apply_silu)
+            for (size_t c = 0; c < channels; c++) out[c] = silu(out[c]);
+    }
+}
+
+static void channel_affine_generic(const float *x, float *y, size_t pixels, size_t channels,
+                                   const float *scale, const float *shift, int apply_silu) {
+    channel_affine_body(x, y, pixels, channels, scale, shift, apply_silu);
+}
+PD_HOT static void channel_affine_avx512(const float *x, float *y, size_t pixels, size_t channels,
+                                         const float *scale, const float *shift, int apply_silu) {
+    channel_affine_body(x, y, pixels, channels, scale, shift, apply_silu);
+}
+
+void pd_channel_affine(const float *x, float *y, size_t pixels, size_t channels,
+                       const float *scale, const float *shift, int apply_silu) {
+    if (has_avx512()) channel_affine_avx512(x, y, pixels, channels, scale, shift, apply_silu);
+    else channel_affine_generic(x, y, pixels, channels, scale, shift, apply_silu);
+}
+
+void pd_add_channel_bias(const float *x, float *y, size_t pixels, size_t channels, const float *bias) {
+    for (size_t p = 0; p < pixels; p++) {
+        const float *in = x + p * channels;
+        float *out = y + p * channels;
+        for (size_t c = 0; c < channels; c++) out[c] = in[c] + bias[c];
+    }
+}
+
+void pd_upsample_nearest2x_nhwc(const float *x, float *y, size_t height, size_t width, size_t channels) {
+    size_t row_out = 2 * width * channels;
+    for (size_t h = 0; h < height; h++) {
+        float *out = y + 2 * h * row_out;
+        const float *in = x + h * width * channels;
+        for (size_t w = 0; w < width; w++) {
+            memcpy(out + (2 * w) * channels, in + w * channels, channels * sizeof(float));
+            memcpy(out + (2 * w + 1) * channels, in + w * channels, channels * sizeof(float));
+        }
+        memcpy(out + row_out, out, row_out * sizeof(float));
+    }
+}
+
+void pd_concat_channels_nhwc(const float *a, const float *b, float *y, size_t pixels,
+                             size_t a_channels, size_t b_channels) {
+    size_t total = a_channels + b_channels;
+    for (size_t p = 0; p < pixels; p++) {
+        memcpy(y + p * total, a + p * a_channels, a_channels * sizeof(float));
+        memcpy(y + p * total + a_channels, b + p * b_channels, b_channels * sizeof(float));
+    }
+}

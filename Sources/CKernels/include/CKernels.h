@@ -1,3 +1,24 @@
 #ifndef PARADIFFUSE_CKERNELS_H
 #define PARADIFFUSE_CKERNELS_H
+
+#include <stddef.h>
+
+/// Per-channel sums and sums of squares over `pixels` rows of `channels` contiguous floats (NHWC),
+/// accumulated into `sum` and `sum_of_squares` (each `channels` long).
+void pd_channel_moments(const float *x, size_t pixels, size_t channels, double *sum, double *sum_of_squares);
+
+/// y = x * scale[c] + shift[c] over `pixels` rows of `channels` floats, then SiLU when `apply_silu`.
+void pd_channel_affine(const float *x, float *y, size_t pixels, size_t channels,
+                       const float *scale, const float *shift, int apply_silu);
+
+/// y = x + bias[c] over `pixels` rows of `channels` floats.
+void pd_add_channel_bias(const float *x, float *y, size_t pixels, size_t channels, const float *bias);
+
+/// Nearest-neighbour 2x upsampling of one NHWC image (height x width x channels).
+void pd_upsample_nearest2x_nhwc(const float *x, float *y, size_t height, size_t width, size_t channels);
+
+/// Copies `pixels` rows of `a_channels` then `b_channels` floats into rows of `a_channels + b_channels`.
+void pd_concat_channels_nhwc(const float *a, const float *b, float *y, size_t pixels,
+                             size_t a_channels, size_t b_channels);
+
 #endif

@@ -1,0 +1,79 @@
+import CDNNL
+import Foundation
+
+/// softmax(Q·Kᵀ·scale)·V over heads, on row-major `[N, T, heads·d]` queries, keys and values, without copying
+/// heads apart: the matmuls read and write the interleaved layout through strides. Queries are processed in
+/// chunks so the score matrix stays within `scoreBudgetBytes`.
+public enum ScaledDotProductAttention {
+    public static let scoreBudgetBytes = 64 << 20
+
+    private struct Key: Hashable {
+        let batch, heads, queries, keys, headSize: Int
+        let queryStride, keyStride, valueStride: Int
+    }
+
+    private final class Compiled {
+        let scores: Primitive
+        let softmax: Primitive
+        let mix: Primitive
+        init(scores: Primitive, softmax: Primitive, mix: Primitive) {
+            self.scores = scores
+            self.softmax = softmax
+            self.mix = mix
+        }
+    }
+
+    nonisolated(unsafe) private static var cache: [Key: Compiled] = [:]
+    private static let lock = NSLock()
+
+    /// `query` `[N, Tq, H·d]`, `key` and `value` `[N, Tk, H·d]`; returns `[N, Tq, H·d]`.
+    public static func compute(query: Tensor, key: Tensor, value: Tensor, heads: Int,
+                                      scale: Float? = nil) -> Tensor {
+        precondition(query.rank == 3 && key.rank == 3 && value.shape == key.shape, "attention shapes \(query) \(key) \(value)")
+        precondition(query.shape[0] == key.shape[0] && query.shape[2] == key.shape[2] && query.shape[2] % heads == 0,
+                     "attention: queries \(query.shape), keys \(key.shape), \(heads) heads")
+        let (batch, queries, width) = (query.shape[0], query.shape[1], query.shape[2])
+        let keys = key.shape[1]
+        let headSize = width / heads
+        let scale = scale ?? 1 / Float(headSize).squareRoot()
+        let output = Tensor(uninitializedShape: query.shape)
+        let rowsPerChunk = max(1, min(queries, scoreBudgetBytes / max(1, batch * heads * keys * 4)))
+        let scores = TensorStorage(byteCount: batch * heads * rowsPerChunk * keys * 4)
+        var start = 0
+        while start < queries {
+            let rows = min(rowsPerChunk, queries - start)
+            let plan = compiled(Key(batch: batch, heads: heads, queries: rows, keys: keys, headSize: headSize,
+                                    queryStride: queries * width, keyStride: keys * width, valueStride: keys * width),
+                                scale: scale)
+            let offset = start * width * 4
+            plan.scores.run([query.unsafeRawPointer + offset, key.unsafeRawPointer, UnsafeRawPointer(scores.bytes)])
+            plan.softmax.run([UnsafeRawPointer(scores.bytes), UnsafeRawPointer(scores.bytes)])
+            plan.mix.run([UnsafeRawPointer(scores.bytes), value.unsafeRawPointer, output.unsafeRawPointer + offset])
+            start += rows
+        }
+        return output
+    }
+
+    private static func compiled(_ key: Key, scale: Float) -> Compiled {
+        lock.withLock {
+            if let existing = cache[key] { return existing }
+            let (n, h, tq, tk, d) = (key.batch, key.heads, key.queries, key.keys, key.headSize)
+            let width = h * d
+            let query = MemoryDescriptor(shape: [n, h, tq, d], strides: [key.queryStride, d, width, 1])
+            let keysTransposed = MemoryDescriptor(shape: [n, h, d, tk], strides: [key.keyStride, d, 1, width])
+            let scores = MemoryDescriptor(shape: [n, h, tq, tk], tag: dnnl_abcd)
+            let value = MemoryDescriptor(shape: [n, h, tk, d], strides: [key.valueStride, d, width, 1])
+            let output = MemoryDescriptor(shape: [n, h, tq, d], strides: [key.queryStride, d, width, 1])
+            var softmaxDescriptor: dnnl_primitive_desc_t?
+            DNNL.check(dnnl_softmax_forward_primitive_desc_create(&softmaxDescriptor, DNNL.engine, dnnl_forward_inference,
+                                                                  dnnl_softmax_accurate, scores.handle, scores.handle,
+                                                                  3, nil), "creating a softmax")
+            let plan = Compiled(
+                scores: makeMatMul(source: query, weights: keysTransposed, bias: nil, destination: scores, scale: scale),
+                softmax: Primitive(descriptor: softmaxDescriptor!, arguments: [Int32(DNNL_ARG_SRC), Int32(DNNL_ARG_DST)]),
+                mix: makeMatMul(source: scores, weights: value, bias: nil, destination: output))
+            cache[key] = plan
+            return plan
+        }
+    }
+}
