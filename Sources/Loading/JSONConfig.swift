@@ -1,0 +1,48 @@
+import Foundation
+
+/// A JSON configuration file (`config.json`, `scheduler_config.json`, `model_index.json`) read by key.
+///
+/// As in diffusers' `from_config`, keys nobody asks for are ignored, and a key holding `null` counts as absent.
+/// Errors name the file and the key.
+public struct JSONConfig: Sendable {
+    public let url: URL
+    public let values: [String: JSONValue]
+
+    public init(url: URL) throws {
+        let root = try JSONValue.read(url)
+        guard case let .object(values) = root else {
+            throw LoadingError.invalidJSON(url, reason: "expected a JSON object, found \(root.kindDescription)")
+        }
+        self.url = url
+        self.values = values
+    }
+
+    /// `_class_name`, the diffusers or transformers class the file configures.
+    public var className: String? { try? optionalValue("_class_name") }
+
+    /// Whether `key` is present with a non-null value.
+    public func contains(_ key: String) -> Bool {
+        if let value = values[key], value != .null { true } else { false }
+    }
+
+    /// The value of a key the file must have.
+    public func value<Value: JSONConfigValue>(_ key: String, as type: Value.Type = Value.self) throws -> Value {
+        guard let value: Value = try optionalValue(key) else { throw LoadingError.missingConfigKey(url, key: key) }
+        return value
+    }
+
+    /// The value of `key`, or `defaultValue` when the key is absent or null.
+    public func value<Value: JSONConfigValue>(_ key: String, default defaultValue: Value) throws -> Value {
+        try optionalValue(key) ?? defaultValue
+    }
+
+    /// The value of `key`, or nil when the key is absent or null.
+    public func optionalValue<Value: JSONConfigValue>(_ key: String, as type: Value.Type = Value.self) throws -> Value? {
+        guard let json = values[key], json != .null else { return nil }
+        guard let value = Value(json: json) else {
+            throw LoadingError.invalidConfigValue(url, key: key, reason:
+                "expected \(Value.expectedDescription), found \(json.kindDescription)")
+        }
+        return value
+    }
+}

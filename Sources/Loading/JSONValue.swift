@@ -1,0 +1,99 @@
+import Foundation
+
+/// A parsed JSON document, for files whose keys are not known in advance (safetensors headers, configs).
+public enum JSONValue: Sendable, Equatable, Codable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    /// Parses `data`, read from `url`; errors name the file.
+    public static func parse(_ data: Data, from url: URL) throws -> JSONValue {
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch let error as DecodingError {
+            throw LoadingError.invalidJSON(url, reason: "not valid JSON: \(error.plainDescription)")
+        }
+    }
+
+    /// Reads and parses the JSON file at `url`.
+    public static func read(_ url: URL) throws -> JSONValue {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw LoadingError.unreadableFile(url, reason: error.localizedDescription)
+        }
+        return try parse(data, from: url)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case let .bool(value): try container.encode(value)
+        case let .number(value):
+            if let integer = JSONValue.exactInteger(value) { try container.encode(integer) } else { try container.encode(value) }
+        case let .string(value): try container.encode(value)
+        case let .array(values): try container.encode(values)
+        case let .object(members): try container.encode(members)
+        }
+    }
+
+    /// The value as an integer, if it is a number without a fractional part.
+    public var integer: Int? {
+        if case let .number(value) = self { JSONValue.exactInteger(value) } else { nil }
+    }
+
+    /// What kind of value this is, for error messages ("a string", "an array", ...).
+    public var kindDescription: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+
+    private static func exactInteger(_ value: Double) -> Int? {
+        guard value.rounded() == value, abs(value) <= 0x1p53 else { return nil }
+        return Int(value)
+    }
+}
+
+extension DecodingError {
+    /// The failure in words, with the JSON path where it happened.
+    var plainDescription: String {
+        let (context, summary): (Context, String) = switch self {
+        case let .typeMismatch(type, context): (context, "expected \(type)")
+        case let .valueNotFound(type, context): (context, "missing \(type) value")
+        case let .keyNotFound(key, context): (context, "missing key '\(key.stringValue)'")
+        case let .dataCorrupted(context): (context, context.debugDescription)
+        @unknown default: (Context(codingPath: [], debugDescription: ""), "\(self)")
+        }
+        let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        let underlying = (context.underlyingError).map { " (\($0))" } ?? ""
+        return (path.isEmpty ? "" : "at \(path): ") + summary + underlying
+    }
+}

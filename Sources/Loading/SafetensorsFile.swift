@@ -1,0 +1,66 @@
+import Foundation
+import Tensors
+
+/// A safetensors file, memory-mapped; its header is validated in full when it is opened.
+public final class SafetensorsFile: Sendable {
+    public let url: URL
+    /// Tensor names, sorted.
+    public let tensorNames: [String]
+    public let metadata: [String: String]
+    private let infos: [String: TensorInfo]
+    private let mapping: MappedFile
+    private let dataStart: Int
+
+    public init(url: URL) throws {
+        self.url = url
+        mapping = try MappedFile(url: url)
+        let header = try SafetensorsHeader(fileBytes: mapping.bytes, url: url)
+        infos = header.tensors
+        metadata = header.metadata
+        dataStart = header.dataStart
+        tensorNames = header.tensors.keys.sorted()
+    }
+
+    public func contains(_ name: String) -> Bool { infos[name] != nil }
+
+    public func info(named name: String) throws -> TensorInfo {
+        guard let info = infos[name] else { throw LoadingError.tensorNotFound(url, tensor: name) }
+        return info
+    }
+
+    /// The tensor converted to a row-major float32 tensor (from F32, F16, BF16 exactly; from F64 rounded).
+    public func tensor(named name: String) throws -> Tensor {
+        let info = try info(named: name)
+        guard info.elementType.convertsToFloat32 else {
+            throw LoadingError.notConvertibleToFloat32(url, tensor: name, dtype: info.dtype)
+        }
+        let source = UnsafeRawBufferPointer(rebasing: mapping.bytes[
+            (dataStart + info.dataOffsets.lowerBound)..<(dataStart + info.dataOffsets.upperBound)])
+        var tensor = Tensor(uninitializedShape: info.shape)
+        tensor.withUnsafeMutableBufferPointer { target in
+            Self.convert(source, of: info.elementType, into: target)
+        }
+        return tensor
+    }
+
+    /// Widens little-endian elements to float32.
+    private static func convert(_ source: UnsafeRawBufferPointer, of type: SafetensorsDType,
+                                into target: UnsafeMutableBufferPointer<Float>) {
+        guard let sourceBase = source.baseAddress, let targetBase = target.baseAddress, !target.isEmpty else { return }
+        switch type {
+        case .float32:
+            UnsafeMutableRawBufferPointer(target).copyMemory(from: source)
+        case .float16:
+            HalfPrecision.widenFloat16(sourceBase, into: targetBase, count: target.count)
+        case .bfloat16:
+            HalfPrecision.widenBFloat16(sourceBase, into: targetBase, count: target.count)
+        case .float64:
+            for index in 0..<target.count {
+                let bits = UInt64(littleEndian: sourceBase.loadUnaligned(fromByteOffset: 8 &* index, as: UInt64.self))
+                targetBase[index] = Float(Double(bitPattern: bits))
+            }
+        default:
+            preconditionFailure("\(type) does not convert to float32")
+        }
+    }
+}
