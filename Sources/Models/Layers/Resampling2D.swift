@@ -1,0 +1,26 @@
+import Tensors
+
+/// Halves height and width with a stride-2 3x3 convolution (`padding` 0 pads only bottom and right, as diffusers does).
+struct Downsample2D {
+    let convolution: Convolution2D
+
+    init(_ weights: ModelWeights, channels: Int, padding: Int) throws {
+        let conv = weights.scoped("conv")
+        convolution = try Convolution2D(weight: conv.tensor("weight", shape: [channels, channels, 3, 3]),
+                                        bias: conv.tensor("bias", shape: [channels]), stride: 2,
+                                        paddingBefore: padding, paddingAfter: padding == 0 ? 1 : padding)
+    }
+
+    func callAsFunction(_ input: Tensor) -> Tensor { convolution(input) }
+}
+
+/// Doubles height and width (nearest neighbour), then a 3x3 convolution.
+struct Upsample2D {
+    let convolution: Convolution2D
+
+    init(_ weights: ModelWeights, channels: Int) throws {
+        convolution = try Convolution2D(weights.scoped("conv"), input: channels, output: channels, kernel: 3, padding: 1)
+    }
+
+    func callAsFunction(_ input: Tensor) -> Tensor { convolution(input.upsampledNearest2x()) }
+}

@@ -1,0 +1,65 @@
+import Tensors
+
+/// Named weights of a model, seen from one module's prefix (`down_blocks.0.resnets.1.`), with shape checks.
+public struct ModelWeights {
+    /// Where the weights come from, for error messages (usually a file path).
+    public let source: String
+    private let lookup: (String) throws -> Tensor?
+    private let prefix: String
+
+    /// `lookup` returns the tensor with a full name, or nil when there is none.
+    public init(source: String, lookup: @escaping (String) throws -> Tensor?) {
+        self.init(source: source, prefix: "", lookup: lookup)
+    }
+
+    private init(source: String, prefix: String, lookup: @escaping (String) throws -> Tensor?) {
+        self.source = source
+        self.prefix = prefix
+        self.lookup = lookup
+    }
+
+    public func scoped(_ name: String) -> ModelWeights {
+        ModelWeights(source: source, prefix: prefix + name + ".", lookup: lookup)
+    }
+
+    public func contains(_ name: String) throws -> Bool { try lookup(prefix + name) != nil }
+
+    /// The weight `name` under this scope; its shape must be `shape`.
+    public func tensor(_ name: String, shape: [Int]) throws -> Tensor {
+        guard let tensor = try lookup(prefix + name) else {
+            throw ModelError.missingWeight(name: prefix + name, source: source)
+        }
+        guard tensor.shape == shape else {
+            throw ModelError.weightShapeMismatch(name: prefix + name, expected: shape, actual: tensor.shape, source: source)
+        }
+        return tensor
+    }
+
+    /// The first of `names` that exists (checkpoints from older diffusers versions use other names).
+    public func tensor(oneOf names: [String], shape: [Int]) throws -> Tensor {
+        for name in names where try contains(name) { return try tensor(name, shape: shape) }
+        return try tensor(names[0], shape: shape)
+    }
+}
+
+extension Convolution2D {
+    convenience init(_ weights: ModelWeights, input: Int, output: Int, kernel: Int, stride: Int = 1,
+                     padding: Int = 0, bias: Bool = true) throws {
+        try self.init(weight: weights.tensor("weight", shape: [output, input, kernel, kernel]),
+                      bias: bias ? weights.tensor("bias", shape: [output]) : nil, stride: stride, padding: padding)
+    }
+}
+
+extension Linear {
+    convenience init(_ weights: ModelWeights, input: Int, output: Int, bias: Bool = true) throws {
+        try self.init(weight: weights.tensor("weight", shape: [output, input]),
+                      bias: bias ? weights.tensor("bias", shape: [output]) : nil)
+    }
+}
+
+extension GroupNorm {
+    convenience init(_ weights: ModelWeights, groups: Int, channels: Int, epsilon: Float) throws {
+        try self.init(groups: groups, weight: weights.tensor("weight", shape: [channels]),
+                      bias: weights.tensor("bias", shape: [channels]), epsilon: epsilon)
+    }
+}

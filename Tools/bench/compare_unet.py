@@ -1,0 +1,112 @@
+"""Times a UNet2DModel forward pass in PyTorch and in Paradiffuse on the same folder, in alternating rounds.
+
+    python Tools/bench/compare_unet.py --model /tmp/cifar10-unet --batch 1 --rounds 5 \
+        --paradiffuse .build/release/paradiffuse
+
+Each round runs PyTorch (median of --iterations forwards after a warm-up) and then Paradiffuse's
+`bench` command (same count); the host drifts between a slow and a fast mode, so only rounds that
+alternate are compared. Prints per-round times, the median of each side, their ratio and GFLOP/s.
+"""
+import argparse
+import json
+import statistics
+import subprocess
+import tempfile
+import time
+
+import torch
+from diffusers import UNet2DModel
+
+
+def count_flops(model, sample, timesteps, class_labels):
+    """Multiply-adds x2 of convolutions, linear layers and attention matmuls in one forward pass."""
+    flops = 0
+
+    def conv_hook(module, inputs, output):
+        nonlocal flops
+        kernel = module.weight.shape[1] * module.weight.shape[2] * module.weight.shape[3]
+        flops += 2 * output.numel() * kernel
+
+    def linear_hook(module, inputs, output):
+        nonlocal flops
+        flops += 2 * output.numel() * module.in_features
+
+    def attention_hook(module, inputs, output):
+        nonlocal flops
+        hidden = inputs[0]
+        batch, channels = hidden.shape[0], hidden.shape[1]
+        tokens = hidden.shape[2] * hidden.shape[3] if hidden.dim() == 4 else hidden.shape[1]
+        width = channels if hidden.dim() == 4 else hidden.shape[2]
+        flops += 2 * 2 * batch * tokens * tokens * width
+
+    handles = []
+    for module in model.modules():
+        if isinstance(module, torch.nn.Conv2d):
+            handles.append(module.register_forward_hook(conv_hook))
+        elif isinstance(module, torch.nn.Linear):
+            handles.append(module.register_forward_hook(linear_hook))
+        elif type(module).__name__ == "Attention":
+            handles.append(module.register_forward_hook(attention_hook))
+    with torch.no_grad():
+        model(sample, timesteps, class_labels=class_labels)
+    for handle in handles:
+        handle.remove()
+    return flops
+
+
+def time_pytorch(model, sample, timesteps, class_labels, iterations):
+    times = []
+    with torch.no_grad():
+        model(sample, timesteps, class_labels=class_labels)
+        for _ in range(iterations):
+            start = time.perf_counter()
+            model(sample, timesteps, class_labels=class_labels)
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def time_paradiffuse(binary, model_dir, batch, iterations):
+    with tempfile.NamedTemporaryFile(suffix=".json") as report:
+        subprocess.run([binary, "bench", "--model", model_dir, "--batch", str(batch),
+                        "--iterations", str(iterations), "--json", report.name],
+                       check=True, stdout=subprocess.DEVNULL)
+        with open(report.name) as file:
+            return json.load(file)["unet_forward_ms"]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--paradiffuse", required=True)
+    parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--iterations", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    model = UNet2DModel.from_pretrained(args.model).eval()
+    config = model.config
+    size = config.sample_size if isinstance(config.sample_size, int) else config.sample_size[0]
+    sample = torch.randn(args.batch, config.in_channels, size, size, generator=torch.Generator().manual_seed(0))
+    timesteps = torch.full((args.batch,), 500, dtype=torch.long)
+    class_labels = torch.zeros(args.batch, dtype=torch.long) if config.num_class_embeds else None
+    flops = count_flops(model, sample, timesteps, class_labels)
+
+    torch_times, swift_times = [], []
+    for round_index in range(args.rounds):
+        torch_times.append(time_pytorch(model, sample, timesteps, class_labels, args.iterations))
+        swift_times.append(time_paradiffuse(args.paradiffuse, args.model, args.batch, args.iterations))
+        print(f"round {round_index + 1}: pytorch {torch_times[-1]:.1f} ms, paradiffuse {swift_times[-1]:.1f} ms")
+    torch_median, swift_median = statistics.median(torch_times), statistics.median(swift_times)
+    print(json.dumps({
+        "model": args.model, "batch": args.batch, "gflop_per_forward": flops / 1e9,
+        "pytorch_ms": torch_median, "paradiffuse_ms": swift_median,
+        "ratio_paradiffuse_over_pytorch": swift_median / torch_median,
+        "pytorch_gflops": flops / 1e6 / torch_median, "paradiffuse_gflops": flops / 1e6 / swift_median,
+        "torch_version": torch.__version__, "threads": args.threads,
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
