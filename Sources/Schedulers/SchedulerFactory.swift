@@ -1,0 +1,46 @@
+import Loading
+
+/// The schedulers this engine implements, by command-line name and diffusers class name.
+public enum SchedulerKind: String, Sendable, CaseIterable {
+    case ddpm
+    case ddim
+
+    /// The diffusers classes configured by the same `scheduler_config.json` keys.
+    public var classNames: [String] {
+        switch self {
+        case .ddpm: [DDPMScheduler.className, "DDPMParallelScheduler"]
+        case .ddim: [DDIMScheduler.className, "DDIMParallelScheduler"]
+        }
+    }
+
+    /// The kind named `name`: a command-line name (`ddim`, any case) or a diffusers class name
+    /// (`DDIMScheduler`); an unknown name is an error listing the known ones.
+    public init(named name: String) throws {
+        let match = Self.allCases.first { kind in
+            kind.rawValue.caseInsensitiveCompare(name) == .orderedSame || kind.classNames.contains(name)
+        }
+        guard let match else {
+            throw SchedulerError.unknownScheduler(name, known: Self.allCases.map { kind in
+                "\(kind.rawValue) (\(kind.classNames.joined(separator: ", ")))"
+            })
+        }
+        self = match
+    }
+
+    /// A scheduler of this kind configured by `config` (diffusers' `from_config`: the file's other keys, even
+    /// another scheduler's, are ignored), or with diffusers' defaults when `config` is nil. `options` are DDIM's.
+    public func makeScheduler(config: JSONConfig? = nil, options: StepOptions = StepOptions()) throws -> any Scheduler {
+        switch self {
+        case .ddpm:
+            try config.map { try DDPMScheduler(config: $0) } ?? DDPMScheduler()
+        case .ddim:
+            try config.map { try DDIMScheduler(config: $0, options: options) } ?? DDIMScheduler(options: options)
+        }
+    }
+}
+
+/// The scheduler a `scheduler_config.json` describes, by its `_class_name`.
+public func makeScheduler(config: JSONConfig, options: StepOptions = StepOptions()) throws -> any Scheduler {
+    try SchedulerKind(named: try config.value("_class_name", as: String.self))
+        .makeScheduler(config: config, options: options)
+}

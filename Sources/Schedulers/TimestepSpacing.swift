@@ -1,0 +1,65 @@
+/// How inference timesteps are picked from the training schedule (`timestep_spacing`; Table 2 of Lin et al.
+/// 2023). The lists equal diffusers', which computes them with NumPy in double precision.
+public enum TimestepSpacing: String, Sendable, CaseIterable {
+    /// Multiples of `T / n` (integer division) from 0, plus `steps_offset`: `[T - T/n, ..., 0] + offset`.
+    case leading
+    /// Counted down from `T - 1` by the exact ratio `T / n`.
+    case trailing
+    /// `n` evenly spaced values from `T - 1` down to 0, rounded.
+    case linspace
+
+    /// `count` timesteps, descending, out of `trainTimesteps`. `stepsOffset` moves `leading` timesteps only.
+    ///
+    /// For some counts (61 of 1000, for one) NumPy's `arange` gives `trailing` an extra final timestep of −1,
+    /// which diffusers would index from the end of its schedule; it is left out here.
+    func timesteps(count: Int, trainTimesteps: Int, stepsOffset: Int, scheduler: String) throws -> [Int] {
+        guard count >= 1 else {
+            throw SchedulerError.invalidParameter(scheduler: scheduler, parameter: "num_inference_steps",
+                                                  reason: "must be at least 1, got \(count)")
+        }
+        guard count <= trainTimesteps else {
+            throw SchedulerError.tooManyInferenceSteps(scheduler: scheduler, requested: count,
+                                                       trainTimesteps: trainTimesteps)
+        }
+        let timesteps = spaced(count: count, trainTimesteps: trainTimesteps, stepsOffset: stepsOffset)
+        if let outside = timesteps.first(where: { !(0..<trainTimesteps).contains($0) }) {
+            throw SchedulerError.invalidParameter(scheduler: scheduler, parameter: "steps_offset", reason:
+                "\(stepsOffset) moves timestep \(outside) outside the training schedule 0..<\(trainTimesteps)")
+        }
+        return timesteps
+    }
+
+    private func spaced(count: Int, trainTimesteps: Int, stepsOffset: Int) -> [Int] {
+        switch self {
+        case .leading:
+            let stride = trainTimesteps / count
+            return (0..<count).reversed().map { $0 * stride + stepsOffset }
+        case .trailing:
+            return Self.numpyArange(from: Double(trainTimesteps), downBy: Double(trainTimesteps) / Double(count))
+                .map { Int($0.rounded(.toNearestOrEven)) - 1 }
+                .filter { $0 >= 0 }
+        case .linspace:
+            guard count > 1 else { return [0] }
+            let last = Double(trainTimesteps - 1)
+            let step = last / Double(count - 1)
+            return (0..<count).reversed().map { index in
+                index == count - 1 ? trainTimesteps - 1 : Int((Double(index) * step).rounded(.toNearestOrEven))
+            }
+        }
+    }
+
+    /// `numpy.arange(start, 0, -step)`: the length is `ceil(start / step)`, and after the first two values
+    /// NumPy steps by their difference rather than by `step`.
+    private static func numpyArange(from start: Double, downBy step: Double) -> [Double] {
+        let length = Int((-start / -step).rounded(.up))
+        let second = start + -step
+        let delta = second - start
+        return (0..<length).map { index in
+            switch index {
+            case 0: start
+            case 1: second
+            default: start + Double(index) * delta
+            }
+        }
+    }
+}
