@@ -95,3 +95,12 @@ void pd_concat_channels_nhwc(const float *a, const float *b, float *y, size_t pi
         memcpy(y + p * total + a_channels, b + p * b_channels, b_channels * sizeof(float));
     }
 }
+
+void pd_geglu(const float *x, float *y, size_t rows, size_t width) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *value = x + r * 2 * width, *gate = value + width;
+        float *out = y + r * width;
+        for (size_t i = 0; i < width; i++)
+            out[i] = value[i] * (0.5f * gate[i] * (1.0f + erff(gate[i] * 0.70710678118654752f)));
+    }
+}

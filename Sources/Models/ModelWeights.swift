@@ -63,3 +63,10 @@ extension GroupNorm {
                       bias: weights.tensor("bias", shape: [channels]), epsilon: epsilon)
     }
 }
+
+extension LayerNorm {
+    convenience init(_ weights: ModelWeights, features: Int, epsilon: Float) throws {
+        try self.init(weight: weights.tensor("weight", shape: [features]),
+                      bias: weights.tensor("bias", shape: [features]), epsilon: epsilon)
+    }
+}

@@ -21,4 +21,7 @@ void pd_upsample_nearest2x_nhwc(const float *x, float *y, size_t height, size_t 
 void pd_concat_channels_nhwc(const float *a, const float *b, float *y, size_t pixels,
                              size_t a_channels, size_t b_channels);
 
+/// GEGLU over `rows` rows of `2 * width` floats: y[r, i] = x[r, i] * gelu(x[r, width + i]), exact (erf) GELU.
+void pd_geglu(const float *x, float *y, size_t rows, size_t width);
+
 #endif

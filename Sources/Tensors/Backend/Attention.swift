@@ -3,7 +3,8 @@ import Foundation
 
 /// softmax(Q·Kᵀ·scale)·V over heads, on row-major `[N, T, heads·d]` queries, keys and values, without copying
 /// heads apart: the matmuls read and write the interleaved layout through strides. Queries are processed in
-/// chunks so the score matrix stays within `scoreBudgetBytes`.
+/// chunks so the score matrix stays within `scoreBudgetBytes`. With `causal`, query `i` attends to keys `0...i`
+/// only (torch's `is_causal`, aligned top-left): the scores of later keys are set to −∞ before the softmax.
 public enum ScaledDotProductAttention {
     public static let scoreBudgetBytes = 64 << 20
 
@@ -28,7 +29,7 @@ public enum ScaledDotProductAttention {
 
     /// `query` `[N, Tq, H·d]`, `key` and `value` `[N, Tk, H·d]`; returns `[N, Tq, H·d]`.
     public static func compute(query: Tensor, key: Tensor, value: Tensor, heads: Int,
-                                      scale: Float? = nil) -> Tensor {
+                                      scale: Float? = nil, causal: Bool = false) -> Tensor {
         precondition(query.rank == 3 && key.rank == 3 && value.shape == key.shape, "attention shapes \(query) \(key) \(value)")
         precondition(query.shape[0] == key.shape[0] && query.shape[2] == key.shape[2] && query.shape[2] % heads == 0,
                      "attention: queries \(query.shape), keys \(key.shape), \(heads) heads")
@@ -47,11 +48,29 @@ public enum ScaledDotProductAttention {
                                 scale: scale)
             let offset = start * width * 4
             plan.scores.run([query.unsafeRawPointer + offset, key.unsafeRawPointer, UnsafeRawPointer(scores.bytes)])
+            if causal {
+                hideKeysAfterQueries(scores.bytes.assumingMemoryBound(to: Float.self), firstQuery: start, queries: rows,
+                                     keys: keys, slices: batch * heads)
+            }
             plan.softmax.run([UnsafeRawPointer(scores.bytes), UnsafeRawPointer(scores.bytes)])
             plan.mix.run([UnsafeRawPointer(scores.bytes), value.unsafeRawPointer, output.unsafeRawPointer + offset])
             start += rows
         }
         return output
+    }
+
+    /// In scores `[slices, queries, keys]` for queries `firstQuery...`, sets every key after its query to −∞.
+    /// (oneDNN runs its reference matmul when asked to add a broadcast mask, so the mask is applied here.)
+    private static func hideKeysAfterQueries(_ scores: UnsafeMutablePointer<Float>, firstQuery: Int, queries: Int,
+                                             keys: Int, slices: Int) {
+        for slice in 0..<slices {
+            for query in 0..<queries {
+                let firstHidden = firstQuery + query + 1
+                guard firstHidden < keys else { break }
+                (scores + (slice * queries + query) * keys + firstHidden)
+                    .update(repeating: -.infinity, count: keys - firstHidden)
+            }
+        }
     }
 
     private static func compiled(_ key: Key, scale: Float) -> Compiled {

@@ -2,9 +2,12 @@ import CDNNL
 import Foundation
 
 /// `y = x · Wᵀ + b` over the last dimension, with weights prepacked for each row count.
-/// Optionally fuses SiLU on the output and a residual add: `y = act(x · Wᵀ + b) + residual`.
+/// Optionally fuses an activation on the output and a residual add: `y = act(x · Wᵀ + b) + residual`.
 public final class Linear {
-    public enum Activation: Hashable, Sendable { case none, silu, gelu, geluTanh }
+    /// `quickGelu` is CLIP's x·sigmoid(1.702x).
+    public enum Activation: Hashable, Sendable { case none, silu, gelu, geluTanh, quickGelu }
+
+    static let quickGeluFactor: Float = 1.702
 
     public let weight: Tensor
     public let bias: Tensor?
@@ -57,12 +60,13 @@ public final class Linear {
         let destination = MemoryDescriptor(shape: [key.rows, outputFeatures], tag: dnnl_ab)
         let activation: dnnl_alg_kind_t? = switch key.activation {
         case .none: nil
-        case .silu: dnnl_eltwise_swish
+        case .silu, .quickGelu: dnnl_eltwise_swish
         case .gelu: dnnl_eltwise_gelu_erf
         case .geluTanh: dnnl_eltwise_gelu_tanh
         }
         let primitive = makeMatMul(source: source, weights: weights, bias: biasLayout, destination: destination,
-                                   addsResidual: key.hasResidual, activation: activation)
+                                   addsResidual: key.hasResidual, activation: activation,
+                                   activationAlpha: key.activation == .quickGelu ? Self.quickGeluFactor : 1)
         let entry = (primitive, packed(for: primitive.layout(of: Int32(DNNL_ARG_WEIGHTS))))
         compiled[key] = entry
         return entry

@@ -1,16 +1,17 @@
 import CDNNL
 
 /// Creates a oneDNN matmul `dst = src · weights (+ bias)` over the given layouts, with an optional scale and
-/// optional fused residual add (`dst += residual`, laid out as `dst`).
+/// optional activation (its `alpha` is the algorithm's parameter, e.g. swish's β in x·sigmoid(βx)) and an optional
+/// fused residual add (`dst += residual`, laid out as `dst`).
 func makeMatMul(source: MemoryDescriptor, weights: MemoryDescriptor, bias: MemoryDescriptor?,
                 destination: MemoryDescriptor, scale: Float = 1, addsResidual: Bool = false,
-                activation: dnnl_alg_kind_t? = nil) -> Primitive {
+                activation: dnnl_alg_kind_t? = nil, activationAlpha: Float = 1) -> Primitive {
     let attributes = PrimitiveAttributes()
     var arguments = [Int32(DNNL_ARG_SRC), Int32(DNNL_ARG_WEIGHTS)]
     if bias != nil { arguments.append(Int32(DNNL_ARG_BIAS)) }
     arguments.append(Int32(DNNL_ARG_DST))
     if scale != 1 { attributes.appendEltwise(dnnl_eltwise_linear, alpha: scale) }
-    if let activation { attributes.appendEltwise(activation, alpha: 1) }
+    if let activation { attributes.appendEltwise(activation, alpha: activationAlpha) }
     if addsResidual { arguments.append(attributes.appendBinaryAdd(destination)) }
     var descriptor: dnnl_primitive_desc_t?
     DNNL.check(dnnl_matmul_primitive_desc_create(&descriptor, DNNL.engine, source.handle, weights.handle,

@@ -1,0 +1,12 @@
+import Foundation
+import Loading
+
+extension AutoencoderKL {
+    /// Loads an AutoencoderKL component folder (`config.json` + `diffusion_pytorch_model[.variant].safetensors`,
+    /// single or sharded), such as a Stable Diffusion pipeline's `vae/`.
+    public convenience init(componentFolder folder: URL, variant: String? = nil) throws {
+        let configuration = try AutoencoderKLConfiguration.read(from: folder.appendingPathComponent("config.json"))
+        let store = try WeightStore(componentFolder: folder, variant: variant)
+        try self.init(configuration: configuration, weights: ModelWeights(store))
+    }
+}

@@ -1,0 +1,12 @@
+import Foundation
+import Loading
+
+extension CLIPTextModel {
+    /// Loads a transformers CLIPTextModel component folder (`text_encoder/`: `config.json` and
+    /// `model[.variant].safetensors`, single or sharded).
+    public convenience init(componentFolder folder: URL, variant: String? = nil) throws {
+        let configuration = try CLIPTextConfiguration.read(from: folder.appendingPathComponent("config.json"))
+        let store = try WeightStore(componentFolder: folder, variant: variant)
+        try self.init(configuration: configuration, weights: ModelWeights(store))
+    }
+}
