@@ -1,0 +1,152 @@
+import Foundation
+
+/// CLIP's byte-level byte-pair encoding: `vocab.json` (token → id) and `merges.txt` (merge rules by priority).
+///
+/// A word starts as its UTF-8 bytes in the byte-level alphabet, the last one carrying the end-of-word suffix
+/// `</w>`; then, as long as some neighbouring pair has a merge rule, every occurrence of the pair with the highest
+/// priority (earliest line) is merged, left to right. Results are cached per word.
+struct BytePairEncoding: Sendable {
+    static let endOfWordSuffix = "</w>"
+
+    /// The vocabulary's tokens by id.
+    let tokens: [Int: String]
+    let tokenIDs: [String: Int]
+    private let merges: [SymbolPair: Merge]
+    private let byteIDs: [Int]
+    private let wordFinalByteIDs: [Int]
+    private let cache = WordCache()
+
+    init(vocabularyURL: URL, mergesURL: URL) throws {
+        let vocabulary = try Self.readVocabulary(vocabularyURL)
+        tokenIDs = vocabulary
+        tokens = Dictionary(vocabulary.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
+        byteIDs = try Self.byteSymbolIDs(suffix: "", vocabulary: vocabulary, url: vocabularyURL)
+        wordFinalByteIDs = try Self.byteSymbolIDs(suffix: Self.endOfWordSuffix, vocabulary: vocabulary,
+                                                  url: vocabularyURL)
+        merges = try Self.readMerges(mergesURL, vocabulary: vocabulary)
+    }
+
+    /// The ids of one pre-tokenized word.
+    func encode(word: String) -> [Int] {
+        if let cached = cache.ids(of: word) { return cached }
+        let bytes = Array(word.utf8)
+        var symbols = bytes.indices.map { index in
+            index == bytes.count - 1 ? wordFinalByteIDs[Int(bytes[index])] : byteIDs[Int(bytes[index])]
+        }
+        while symbols.count > 1, let best = highestPriorityMerge(in: symbols) {
+            symbols = applying(best, to: symbols)
+        }
+        cache.store(symbols, for: word)
+        return symbols
+    }
+
+    private func highestPriorityMerge(in symbols: [Int]) -> (pair: SymbolPair, merge: Merge)? {
+        var best: (pair: SymbolPair, merge: Merge)?
+        for index in 0..<(symbols.count - 1) {
+            let pair = SymbolPair(left: symbols[index], right: symbols[index + 1])
+            if let merge = merges[pair], merge.rank < best?.merge.rank ?? Int.max {
+                best = (pair, merge)
+            }
+        }
+        return best
+    }
+
+    private func applying(_ best: (pair: SymbolPair, merge: Merge), to symbols: [Int]) -> [Int] {
+        var merged: [Int] = []
+        merged.reserveCapacity(symbols.count - 1)
+        var index = 0
+        while index < symbols.count {
+            if index + 1 < symbols.count, symbols[index] == best.pair.left, symbols[index + 1] == best.pair.right {
+                merged.append(best.merge.id)
+                index += 2
+            } else {
+                merged.append(symbols[index])
+                index += 1
+            }
+        }
+        return merged
+    }
+
+    private static func readVocabulary(_ url: URL) throws -> [String: Int] {
+        var vocabulary: [String: Int] = [:]
+        for (token, value) in try TokenizerFile.jsonObject(url) {
+            guard let id = value as? Int, id >= 0 else {
+                throw TokenizerError.invalidVocabulary(url, reason: "token '\(token)' has no non-negative integer id")
+            }
+            vocabulary[token] = id
+        }
+        return vocabulary
+    }
+
+    private static func byteSymbolIDs(suffix: String, vocabulary: [String: Int], url: URL) throws -> [Int] {
+        try ByteLevelAlphabet.characters.enumerated().map { byte, character in
+            let symbol = String(Character(character)) + suffix
+            guard let id = vocabulary[symbol] else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                throw TokenizerError.invalidVocabulary(url, reason:
+                    "it lacks the symbol '\(symbol)' of byte 0x\(hex.count == 1 ? "0" + hex : hex)")
+            }
+            return id
+        }
+    }
+
+    /// Rules in file order (their priority), skipping `#version` lines, as `tokenizers` reads them (a rule given
+    /// twice keeps its later priority).
+    private static func readMerges(_ url: URL, vocabulary: [String: Int]) throws -> [SymbolPair: Merge] {
+        var lines = try TokenizerFile.text(url).split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        var merges: [SymbolPair: Merge] = [:]
+        merges.reserveCapacity(lines.count)
+        var rank = 0
+        for (offset, rawLine) in lines.enumerated() {
+            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+            if line.hasPrefix("#version") { continue }
+            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+            guard parts.count == 2 else {
+                throw TokenizerError.invalidMerge(url, line: offset + 1, reason:
+                    "expected two tokens separated by one space, found '\(line)'")
+            }
+            let lookup = { (token: String) throws -> Int in
+                guard let id = vocabulary[token] else {
+                    throw TokenizerError.invalidMerge(url, line: offset + 1, reason:
+                        "token '\(token)' is not in the vocabulary")
+                }
+                return id
+            }
+            let pair = try SymbolPair(left: lookup(String(parts[0])), right: lookup(String(parts[1])))
+            let merged = try lookup(String(parts[0]) + String(parts[1]))
+            merges[pair] = Merge(rank: rank, id: merged)
+            rank += 1
+        }
+        return merges
+    }
+}
+
+private struct SymbolPair: Hashable, Sendable {
+    let left: Int
+    let right: Int
+}
+
+private struct Merge: Sendable {
+    /// Lower merges first.
+    let rank: Int
+    /// The id of the joined token.
+    let id: Int
+}
+
+/// Ids of words already encoded, shared by copies of a tokenizer; bounded like `tokenizers`' BPE cache.
+private final class WordCache: @unchecked Sendable {
+    private static let capacity = 10_000
+    private let lock = NSLock()
+    private var idsByWord: [String: [Int]] = [:]
+
+    func ids(of word: String) -> [Int]? {
+        lock.withLock { idsByWord[word] }
+    }
+
+    func store(_ ids: [Int], for word: String) {
+        lock.withLock {
+            if idsByWord.count < Self.capacity { idsByWord[word] = ids }
+        }
+    }
+}
