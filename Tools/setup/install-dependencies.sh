@@ -46,7 +46,7 @@ PC
 }
 
 have_libpng() {
-  dpkg -s libpng-dev >/dev/null 2>&1
+  dpkg -s libpng-dev >/dev/null 2>&1 && command -v pkg-config >/dev/null 2>&1
 }
 
 install_debian_packages() {

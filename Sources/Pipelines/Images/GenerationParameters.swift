@@ -1,0 +1,46 @@
+/// The settings that produced an image, stored in its PNG so the image can be reproduced: a "parameters" text
+/// chunk in the `Key: value, Key: value` form other diffusion tools write, and a "Software" chunk.
+public struct GenerationParameters: Sendable {
+    /// The model folder's name or path.
+    public var model: String
+    public var scheduler: String
+    public var steps: Int
+    public var seed: UInt64
+    public var width: Int
+    public var height: Int
+    public var eta: Float?
+    public var guidance: Float?
+    public var classLabel: Int?
+    /// The image's place in its batch, as (index, count), when the batch held more than one image.
+    public var batchPosition: (index: Int, count: Int)?
+
+    public init(model: String, scheduler: String, steps: Int, seed: UInt64, width: Int, height: Int,
+                eta: Float? = nil, guidance: Float? = nil, classLabel: Int? = nil,
+                batchPosition: (index: Int, count: Int)? = nil) {
+        self.model = model
+        self.scheduler = scheduler
+        self.steps = steps
+        self.seed = seed
+        self.width = width
+        self.height = height
+        self.eta = eta
+        self.guidance = guidance
+        self.classLabel = classLabel
+        self.batchPosition = batchPosition
+    }
+
+    /// `Steps: 50, Scheduler: ddim, Eta: 0.0, Seed: 42, Size: 32x32, Model: ddpm-cifar10-32, ...`
+    public var text: String {
+        var fields = [("Steps", "\(steps)"), ("Scheduler", scheduler)]
+        if let eta { fields.append(("Eta", "\(eta)")) }
+        fields += [("Seed", "\(seed)"), ("Size", "\(width)x\(height)"), ("Model", model)]
+        if let classLabel { fields.append(("Class", "\(classLabel)")) }
+        if let guidance { fields.append(("Guidance", "\(guidance)")) }
+        if let batchPosition { fields.append(("Batch", "\(batchPosition.index + 1) of \(batchPosition.count)")) }
+        return fields.map { "\($0.0): \($0.1)" }.joined(separator: ", ")
+    }
+
+    public var pngTextChunks: [(String, String)] {
+        [("parameters", text), ("Software", "Paradiffuse")]
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Pipelines
+
+extension GenerationRequest.Scheduler: ExpressibleByArgument {}
+
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate images with a diffusion model.")
+
+    @Option(help: ArgumentHelp("A diffusers model folder (default: the model that ships with Paradiffuse).",
+                               valueName: "path"))
+    var model: String?
+
+    @Option(help: "Denoising steps, at least 1 (default: the scheduler's: 50 for ddim, 1000 for ddpm).")
+    var steps: Int?
+
+    @Option(help: ArgumentHelp("The scheduler (default: the one in the model's scheduler_config.json).",
+                               valueName: GenerationRequest.Scheduler.allCases.map(\.rawValue).joined(separator: "|")))
+    var scheduler: GenerationRequest.Scheduler?
+
+    @Option(help: "DDIM's eta in [0, 1]: 0 is deterministic, 1 adds as much noise as DDPM (default: 0).")
+    var eta: Float?
+
+    @Option(help: "Seed of the PyTorch-compatible random generator (default: a random seed, printed).")
+    var seed: UInt64?
+
+    @Option(help: "Images to generate, at least 1.")
+    var count = 1
+
+    @Option(name: .customLong("class"),
+            help: ArgumentHelp("Class label for class-conditional models, e.g. an ImageNet class.", valueName: "label"))
+    var classLabel: Int?
+
+    @Option(help: "Classifier-free guidance scale, at least 0; 1 or less means no guidance (default: the pipeline's).")
+    var guidance: Float?
+
+    @Option(help: ArgumentHelp("The PNG file to write; with --count above 1, <name>-0.png, <name>-1.png, ...",
+                               valueName: "file.png"))
+    var output = "output.png"
+
+    @Flag(help: "Also write all images tiled into one grid, <name>-grid.png.")
+    var grid = false
+
+    @Option(name: .customLong("save-latents"),
+            help: ArgumentHelp("Also save the final latents to a safetensors file.", valueName: "file.safetensors"))
+    var saveLatents: String?
+
+    @Flag(help: "Replace output files that already exist.")
+    var overwrite = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
+        if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+        if let eta {
+            guard eta.isFinite, (0...1).contains(eta) else { throw ValidationError("--eta must be in [0, 1], got \(eta)") }
+            if scheduler == .ddpm { throw ValidationError("--eta applies to the ddim scheduler only, not ddpm") }
+        }
+        if let classLabel, classLabel < 0 { throw ValidationError("--class must be 0 or more, got \(classLabel)") }
+        if let guidance, !(guidance.isFinite && guidance >= 0) {
+            throw ValidationError("--guidance must be a number, 0 or more, got \(guidance)")
+        }
+        guard URL(fileURLWithPath: output).pathExtension.lowercased() == "png" else {
+            throw ValidationError("--output must name a .png file, got '\(output)'")
+        }
+        if let saveLatents, URL(fileURLWithPath: saveLatents).pathExtension.lowercased() != "safetensors" {
+            throw ValidationError("--save-latents must name a .safetensors file, got '\(saveLatents)'")
+        }
+    }
+
+    func run() throws {
+        let progress = ProgressReporter.standardError(quiet: quiet)
+        let request = makeRequest(seed: seed ?? UInt64.random(in: 0...UInt64(UInt32.max)))
+        try request.outputFiles.checkWritable(overwrite: overwrite)
+        if seed == nil { progress.message("seed \(request.seed)") }
+        // The generation pipeline, provided by the Pipelines target.
+        try Generation.run(request, progress: progress)
+    }
+
+    func makeRequest(seed: UInt64) -> GenerationRequest {
+        GenerationRequest(
+            model: model.map { URL(fileURLWithPath: $0, isDirectory: true) },
+            steps: steps,
+            scheduler: scheduler,
+            eta: eta,
+            seed: seed,
+            count: count,
+            classLabel: classLabel,
+            guidance: guidance,
+            output: URL(fileURLWithPath: output),
+            writesGrid: grid,
+            latentsOutput: saveLatents.map { URL(fileURLWithPath: $0) },
+            overwrite: overwrite)
+    }
+}
