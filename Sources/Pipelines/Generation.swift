@@ -25,7 +25,7 @@ public enum Generation {
         let modelName = request.model?.lastPathComponent ?? "paradiffuse-digits (default)"
         for (index, image) in images.enumerated() {
             let parameters = GenerationParameters(
-                model: modelName, scheduler: output.schedulerName, steps: output.steps, seed: request.seed,
+                model: modelName, scheduler: output.schedulerName, steps: output.timesteps.count, seed: request.seed,
                 width: image.width, height: image.height, eta: request.eta,
                 guidance: configuration.guidance > 1 ? configuration.guidance : nil,
                 classLabel: output.classLabels?[index],

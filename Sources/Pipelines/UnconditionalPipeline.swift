@@ -33,7 +33,7 @@ public final class UnconditionalPipeline {
     }
 
     /// One generation's settings.
-    public struct Configuration: Sendable {
+    public struct Configuration {
         public var scheduler: SchedulerKind?
         public var steps: Int?
         public var eta: Double
@@ -41,9 +41,11 @@ public final class UnconditionalPipeline {
         public var count: Int
         public var classLabel: Int?
         public var guidance: Float
+        /// How the time loop runs: sequentially (the default), or in parallel over time (ParaDiGMS, ParaTAA).
+        public var sampler: any Sampler
 
         public init(scheduler: SchedulerKind? = nil, steps: Int? = nil, eta: Double = 0, seed: UInt64, count: Int = 1,
-                    classLabel: Int? = nil, guidance: Float = 1) {
+                    classLabel: Int? = nil, guidance: Float = 1, sampler: any Sampler = SequentialSampler()) {
             self.scheduler = scheduler
             self.steps = steps
             self.eta = eta
@@ -51,6 +53,7 @@ public final class UnconditionalPipeline {
             self.count = count
             self.classLabel = classLabel
             self.guidance = guidance
+            self.sampler = sampler
         }
     }
 
@@ -59,8 +62,10 @@ public final class UnconditionalPipeline {
         public let samples: Tensor
         public let classLabels: [Int]?
         public let schedulerName: String
-        public let steps: Int
+        public let timesteps: [Int]
         public let statistics: SamplingStatistics
+        /// The latents before each step and after the last, when the sampler keeps them.
+        public let trajectory: [Tensor]?
     }
 
     /// The scheduler a configuration asks for, set to its step count (DDPM defaults to every training step,
@@ -114,9 +119,9 @@ public final class UnconditionalPipeline {
         var generator = TorchGenerator(seed: configuration.seed)
         let initial = generator.randn([configuration.count, model.configuration.inChannels, size[0], size[1]])
             * scheduler.initNoiseSigma
-        let result = try SequentialSampler().sample(initial, scheduler: &scheduler, denoiser: denoiser,
-                                                    noise: { generator.randn($0) }, progress: progress)
+        let result = try configuration.sampler.sample(initial, scheduler: &scheduler, denoiser: denoiser,
+                                                      noise: { generator.randn($0) }, progress: progress)
         return Output(samples: result.latents, classLabels: labels, schedulerName: name,
-                      steps: scheduler.timesteps.count, statistics: result.statistics)
+                      timesteps: scheduler.timesteps, statistics: result.statistics, trajectory: result.trajectory)
     }
 }

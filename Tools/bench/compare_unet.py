@@ -9,6 +9,7 @@ alternate are compared. Prints per-round times, the median of each side, their r
 """
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import tempfile
@@ -65,11 +66,12 @@ def time_pytorch(model, sample, timesteps, class_labels, iterations):
     return statistics.median(times)
 
 
-def time_paradiffuse(binary, model_dir, batch, iterations):
+def time_paradiffuse(binary, model_dir, batch, iterations, threads):
+    environment = dict(os.environ, OMP_NUM_THREADS=str(threads))
     with tempfile.NamedTemporaryFile(suffix=".json") as report:
         subprocess.run([binary, "bench", "--model", model_dir, "--batch", str(batch),
                         "--iterations", str(iterations), "--json", report.name],
-                       check=True, stdout=subprocess.DEVNULL)
+                       check=True, stdout=subprocess.DEVNULL, env=environment)
         with open(report.name) as file:
             return json.load(file)["unet_forward_ms"]
 
@@ -96,7 +98,7 @@ def main():
     torch_times, swift_times = [], []
     for round_index in range(args.rounds):
         torch_times.append(time_pytorch(model, sample, timesteps, class_labels, args.iterations))
-        swift_times.append(time_paradiffuse(args.paradiffuse, args.model, args.batch, args.iterations))
+        swift_times.append(time_paradiffuse(args.paradiffuse, args.model, args.batch, args.iterations, args.threads))
         print(f"round {round_index + 1}: pytorch {torch_times[-1]:.1f} ms, paradiffuse {swift_times[-1]:.1f} ms")
     torch_median, swift_median = statistics.median(torch_times), statistics.median(swift_times)
     print(json.dumps({
