@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "Schedulers", dependencies: ["Tensors", "Loading"]),
         .target(name: "Samplers", dependencies: ["Tensors", "Schedulers"]),
         .target(name: "Tokenizers"),
-        .target(name: "Pipelines", dependencies: ["Tensors", "Loading", "Models", "Schedulers", "Samplers", "CPNG", "CPNGShim"],
+        .target(name: "Pipelines", dependencies: ["Tensors", "Loading", "Models", "Schedulers", "Samplers", "Tokenizers", "CPNG", "CPNGShim"],
                 resources: [.copy("DefaultModel")]),
         .executableTarget(name: "paradiffuse", dependencies: [
             "Pipelines",

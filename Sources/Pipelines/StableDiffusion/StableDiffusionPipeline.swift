@@ -1,0 +1,126 @@
+import Foundation
+import Loading
+import Models
+import Samplers
+import Schedulers
+import Tensors
+import Tokenizers
+
+/// diffusers' StableDiffusionPipeline and StableDiffusionImg2ImgPipeline (Stable Diffusion 1.x and 2.x): a CLIP
+/// tokenizer and text encoder, a UNet2DConditionModel denoising in the latent space of an AutoencoderKL, and a
+/// scheduler, loaded from a diffusers folder. `safety_checker` and `feature_extractor` are not used.
+public final class StableDiffusionPipeline {
+    public let folder: URL
+    public let promptEncoder: PromptEncoder
+    public let unet: UNet2DConditionModel
+    public let vae: AutoencoderKL
+    /// The folder's `scheduler/scheduler_config.json`.
+    public let schedulerConfig: JSONConfig
+
+    /// Loads a Stable Diffusion folder (`model_index.json` with `tokenizer`, `text_encoder`, `unet`, `vae` and
+    /// `scheduler`); `variant` (e.g. "fp16") picks the weight files `*.<variant>.safetensors`.
+    public convenience init(folder: URL, variant: String? = nil) throws {
+        let diffusers = try DiffusersFolder(url: folder)
+        guard diffusers.modelIndex != nil else { throw LoadingError.notAPipelineFolder(folder, component: "unet") }
+        try self.init(
+            promptEncoder: PromptEncoder(
+                tokenizer: CLIPTokenizer(folder: diffusers.componentURL("tokenizer")),
+                textEncoder: CLIPTextModel(componentFolder: diffusers.componentURL("text_encoder"), variant: variant)),
+            unet: UNet2DConditionModel(componentFolder: diffusers.componentURL("unet"), variant: variant),
+            vae: AutoencoderKL(componentFolder: diffusers.componentURL("vae"), variant: variant),
+            schedulerConfig: diffusers.componentConfig("scheduler"),
+            folder: folder)
+    }
+
+    /// Checks that the components fit together: the text encoder's width is the UNet's `cross_attention_dim`,
+    /// and the UNet predicts the VAE's latent channels.
+    public init(promptEncoder: PromptEncoder, unet: UNet2DConditionModel, vae: AutoencoderKL, schedulerConfig: JSONConfig,
+                folder: URL) throws {
+        let textWidth = promptEncoder.textEncoder.configuration.hiddenSize
+        guard textWidth == unet.configuration.crossAttentionDimension else {
+            throw ModelError.invalidConfiguration(file: folder.appendingPathComponent("unet/config.json").path,
+                                                  key: "cross_attention_dim", reason:
+                "is \(unet.configuration.crossAttentionDimension), but the text encoder's hidden_size is \(textWidth)")
+        }
+        guard unet.configuration.outChannels == vae.configuration.latentChannels else {
+            throw ModelError.invalidConfiguration(file: folder.appendingPathComponent("unet/config.json").path,
+                                                  key: "out_channels", reason:
+                "is \(unet.configuration.outChannels), but the VAE has \(vae.configuration.latentChannels) latent channels")
+        }
+        self.promptEncoder = promptEncoder
+        self.unet = unet
+        self.vae = vae
+        self.schedulerConfig = schedulerConfig
+        self.folder = folder
+    }
+
+    /// diffusers' `vae_scale_factor`: image pixels per latent along each side.
+    public var vaeScaleFactor: Int { vae.configuration.downsamplingFactor }
+
+    /// The scheduler a configuration asks for (the folder's unless `configuration.scheduler` names another),
+    /// set to `configuration.steps`.
+    public func makeScheduler(_ configuration: Configuration) throws -> (scheduler: any Scheduler, name: String) {
+        let kind = try configuration.scheduler ?? SchedulerKind(named: schedulerConfig.value("_class_name", as: String.self))
+        var scheduler = try kind.makeScheduler(config: schedulerConfig, options: StepOptions(eta: configuration.eta))
+        try scheduler.setTimesteps(configuration.steps)
+        return (scheduler, kind.rawValue)
+    }
+
+    /// The denoiser of a configuration's prompts, with classifier-free guidance when `guidanceScale > 1`, and
+    /// inpainting's extra UNet input channels if given.
+    func denoiser(_ configuration: Configuration, imageConditioning: Tensor? = nil) throws
+        -> (denoiser: TextConditionedDenoiser, warnings: [String]) {
+        let guides = configuration.guidanceScale > 1
+        let prompts = try promptEncoder.encode(configuration.prompts, negativePrompts: configuration.negativePrompts,
+                                               imagesPerPrompt: configuration.imagesPerPrompt,
+                                               clipSkip: configuration.clipSkip, withNegativePrompts: guides)
+        let guidance = prompts.unconditional.map {
+            TextConditionedDenoiser.Guidance(unconditionalContext: $0, scale: configuration.guidanceScale,
+                                             rescale: configuration.guidanceRescale)
+        }
+        return (try TextConditionedDenoiser(unet: unet, context: prompts.conditional, guidance: guidance,
+                                            imageConditioning: imageConditioning),
+                prompts.truncationWarnings)
+    }
+
+    /// Checks the settings every mode shares.
+    func validate(_ configuration: Configuration) throws {
+        guard configuration.steps >= 1 else {
+            throw ModelError.invalidInput(parameter: "steps", reason: "is \(configuration.steps); must be at least 1")
+        }
+        guard (0...1).contains(configuration.guidanceRescale) else {
+            throw ModelError.invalidInput(parameter: "guidanceRescale",
+                                          reason: "is \(configuration.guidanceRescale); must be in [0, 1]")
+        }
+    }
+
+    /// Whether the UNet is an inpainting UNet: its input is the latents, the mask and the masked image's latents.
+    public var hasInpaintingUNet: Bool { unet.configuration.inChannels == 2 * vae.configuration.latentChannels + 1 }
+
+    /// Checks that the UNet takes bare latents, as text-to-image and image-to-image need.
+    func requireLatentOnlyUNet() throws {
+        guard unet.configuration.inChannels == vae.configuration.latentChannels else {
+            throw ModelError.invalidInput(parameter: "unet", reason:
+                "the UNet of \(folder.path) takes \(unet.configuration.inChannels) input channels (an inpainting "
+                + "model?); text-to-image and image-to-image need \(vae.configuration.latentChannels)")
+        }
+    }
+
+    /// Checks that an image side of `pixels` (the parameter `name`) gives a latent side that passes through the
+    /// UNet's down- and upsamplings. diffusers also runs other sizes, by giving the up blocks the skip connections'
+    /// sizes (`upsample_size`); this engine does not yet.
+    func validateImageSide(_ pixels: Int, name: String) throws {
+        let multiple = (1 << (unet.configuration.blockOutChannels.count - 1)) * vaeScaleFactor
+        guard pixels > 0, pixels % multiple == 0 else {
+            throw ModelError.invalidInput(parameter: name, reason:
+                "is \(pixels); this model needs a positive multiple of \(multiple) (the VAE's factor \(vaeScaleFactor) "
+                + "times the UNet's \(multiple / vaeScaleFactor)); diffusers runs other multiples of 8 through the "
+                + "UNet's upsample_size, which is not supported yet")
+        }
+    }
+
+    /// Latents `[N, C, h, w]` decoded to images `[N, 3, h·f, w·f]` in [-1, 1]: `vae.decode(latents / scaling_factor)`.
+    public func decode(_ latents: Tensor) throws -> Tensor {
+        try vae.decode(latents / vae.configuration.scalingFactor)
+    }
+}
