@@ -1,0 +1,15 @@
+/// A ParaTAA setting or input the sampler cannot use. Every message names the parameter at fault.
+public enum ParaTAAError: Error, Equatable, CustomStringConvertible {
+    case invalidParameter(parameter: String, reason: String)
+    case schedulerNotParallel(scheduler: String)
+
+    public var description: String {
+        switch self {
+        case let .invalidParameter(parameter, reason):
+            "ParaTAA: '\(parameter)' \(reason)"
+        case let .schedulerNotParallel(scheduler):
+            "ParaTAA: 'scheduler' \(scheduler) is not a ParallelScheduler (it has no batched noise-free "
+                + "transition); use the sequential sampler with it"
+        }
+    }
+}
