@@ -1,46 +1,158 @@
 import Foundation
 import Loading
+import Samplers
 import Schedulers
 import Tensors
 
-/// Runs a generation request end to end: load, sample, write the images (and grid, latents) atomically.
+/// Runs a generation request end to end: load, sample, write the images (and grid, latents, trajectory,
+/// statistics) atomically. Stable Diffusion folders take prompts; UNet2DModel folders take classes.
 public enum Generation {
     public static func run(_ request: GenerationRequest, progress: ProgressReporter) throws {
         let folder = request.model ?? DefaultModel.url
-        let files = request.outputFiles
-        try files.checkWritable(overwrite: request.overwrite)
+        try request.outputFiles.checkWritable(overwrite: request.overwrite)
+        let className = try DiffusersFolder(url: folder).modelIndex?.className ?? ""
+        if className.hasPrefix("StableDiffusion") {
+            try runStableDiffusion(request, folder: folder, progress: progress)
+        } else {
+            if request.prompt != nil {
+                throw GenerationError.promptForUnconditionalModel(model: request.model?.path ?? "the default digits model",
+                                                                  pipeline: className)
+            }
+            try runUnconditional(request, folder: folder, progress: progress)
+        }
+    }
+
+    private static func runUnconditional(_ request: GenerationRequest, folder: URL, progress: ProgressReporter) throws {
         let pipeline = try UnconditionalPipeline(folder: folder)
-        let configuration = UnconditionalPipeline.Configuration(
+        var configuration = UnconditionalPipeline.Configuration(
             scheduler: try request.scheduler.map { try SchedulerKind(named: $0.rawValue) },
             steps: request.steps, eta: Double(request.eta ?? 0), seed: request.seed, count: request.count,
             classLabel: request.classLabel,
             guidance: request.guidance ?? (request.model == nil ? DefaultModel.guidance : 1))
+        let timesteps = try pipeline.makeScheduler(configuration).scheduler.timesteps
+        configuration.sampler = try request.sampling.makeSampler(timesteps: timesteps)
 
-        let steps = try pipeline.makeScheduler(configuration).scheduler.timesteps.count
-        progress.start(total: steps)
+        progress.start(total: timesteps.count)
         let output = try pipeline.generate(configuration) { done, _ in progress.update(completed: done) }
         progress.finish()
 
-        let images = try RGBImage.images(fromBatch: output.samples)
-        let modelName = request.model?.lastPathComponent ?? "paradiffuse-digits (default)"
+        var comparison: SamplingReport.Comparison?
+        if request.sampling.compareSequential {
+            progress.message("running the sequential sampler with the same noise for comparison")
+            var sequentialConfiguration = configuration
+            sequentialConfiguration.sampler = SequentialSampler()
+            let sequential = try pipeline.generate(sequentialConfiguration)
+            comparison = .init(samples: output.samples, sequential: sequential.samples,
+                               sequentialWallSeconds: sequential.statistics.wallSeconds)
+        }
+        let parameters = GenerationParameters(
+            model: request.model?.lastPathComponent ?? "paradiffuse-digits (default)", scheduler: output.schedulerName,
+            steps: timesteps.count, seed: request.seed, width: 0, height: 0, eta: request.eta,
+            guidance: configuration.guidance > 1 ? configuration.guidance : nil)
+        try writeOutputs(request, images: output.samples, latents: output.samples, parameters: parameters,
+                         classLabels: output.classLabels, trajectory: output.trajectory, timesteps: timesteps,
+                         report: SamplingReport(sampler: request.sampling.method.rawValue, scheduler: output.schedulerName,
+                                                steps: timesteps.count, images: output.samples.batchSize,
+                                                statistics: output.statistics, comparison: comparison),
+                         progress: progress)
+    }
+
+    private static func runStableDiffusion(_ request: GenerationRequest, folder: URL, progress: ProgressReporter) throws {
+        guard let prompt = request.prompt, !prompt.prompts.isEmpty else { throw GenerationError.promptRequired(folder) }
+        if request.classLabel != nil { throw GenerationError.classForTextModel(folder) }
+        if request.sampling.saveTrajectory != nil || request.sampling.compareSequential {
+            throw GenerationError.samplingOptionUnavailable
+        }
+        let pipeline = try StableDiffusionPipeline(folder: folder, variant: prompt.variant)
+        let configuration = StableDiffusionPipeline.Configuration(
+            prompts: prompt.prompts, negativePrompts: prompt.negativePrompts, imagesPerPrompt: request.count,
+            guidanceScale: request.guidance ?? 7.5, guidanceRescale: prompt.guidanceRescale, width: prompt.width,
+            height: prompt.height, steps: request.steps ?? 50,
+            scheduler: try request.scheduler.map { try SchedulerKind(named: $0.rawValue) },
+            eta: Double(request.eta ?? 0), seed: request.seed, clipSkip: prompt.clipSkip)
+        let timesteps = try pipeline.makeScheduler(configuration).scheduler.timesteps
+        let sampler = try request.sampling.makeSampler(timesteps: timesteps)
+        let report: (Int, Int) -> Void = { done, _ in progress.update(completed: done) }
+
+        progress.start(total: timesteps.count)
+        let output: StableDiffusionPipeline.Output
+        if let imageURL = prompt.initImage {
+            let image = try RGBImage.readPNG(url: imageURL)
+            if let maskURL = prompt.mask {
+                output = try pipeline.inpaint(configuration, images: [image], masks: [try RGBImage.readPNG(url: maskURL)],
+                                              strength: prompt.strength ?? 1, sampler: sampler, progress: report)
+            } else {
+                output = try pipeline.imageToImage(configuration, images: [image], strength: prompt.strength ?? 0.8,
+                                                   sampler: sampler, progress: report)
+            }
+        } else {
+            output = try pipeline.textToImage(configuration, sampler: sampler, progress: report)
+        }
+        progress.finish()
+        for warning in output.truncationWarnings { progress.message("warning: \(warning)") }
+
+        var parameters = GenerationParameters(
+            model: folder.lastPathComponent, scheduler: output.schedulerName, steps: output.steps, seed: request.seed,
+            width: 0, height: 0, eta: request.eta, guidance: configuration.guidanceScale)
+        parameters.negativePrompt = prompt.negativePrompts.first
+        try writeOutputs(request, images: output.images, latents: output.latents, parameters: parameters,
+                         prompts: prompt.prompts.flatMap { Array(repeating: $0, count: request.count) },
+                         trajectory: nil, timesteps: timesteps,
+                         report: SamplingReport(sampler: request.sampling.method.rawValue, scheduler: output.schedulerName,
+                                                steps: output.steps, images: output.images.batchSize,
+                                                statistics: output.statistics, comparison: nil),
+                         progress: progress)
+    }
+
+    /// Writes every image with its parameters, then the grid, latents, trajectory and statistics the request asks for.
+    private static func writeOutputs(_ request: GenerationRequest, images tensor: Tensor, latents: Tensor,
+                                     parameters: GenerationParameters, classLabels: [Int]? = nil,
+                                     prompts: [String]? = nil, trajectory: [Tensor]?, timesteps: [Int],
+                                     report: SamplingReport, progress: ProgressReporter) throws {
+        let files = request.outputFiles
+        let images = try RGBImage.images(fromBatch: tensor)
         for (index, image) in images.enumerated() {
-            let parameters = GenerationParameters(
-                model: modelName, scheduler: output.schedulerName, steps: output.timesteps.count, seed: request.seed,
-                width: image.width, height: image.height, eta: request.eta,
-                guidance: configuration.guidance > 1 ? configuration.guidance : nil,
-                classLabel: output.classLabels?[index],
-                batchPosition: images.count > 1 ? (index, images.count) : nil)
-            try image.write(to: files.images[index], textChunks: parameters.pngTextChunks, overwrite: request.overwrite)
+            var imageParameters = parameters
+            imageParameters.width = image.width
+            imageParameters.height = image.height
+            imageParameters.classLabel = classLabels?[index]
+            imageParameters.prompt = prompts?[index]
+            imageParameters.batchPosition = images.count > 1 ? (index, images.count) : nil
+            try image.write(to: files.images[index], textChunks: imageParameters.pngTextChunks, overwrite: request.overwrite)
         }
         if let grid = files.grid {
             try RGBImage.grid(images).write(to: grid, overwrite: request.overwrite)
         }
-        if let latents = files.latents {
-            try SafetensorsWriter.write(["latents": output.samples], metadata: ["seed": "\(request.seed)"], to: latents)
+        if let url = files.latents {
+            try SafetensorsWriter.write(["latents": latents], metadata: ["seed": "\(request.seed)"], to: url)
         }
-        let statistics = output.statistics
-        progress.message(String(format: "%d image(s) in %.1f s (%d model evaluations): %@", images.count,
-                                statistics.wallSeconds, statistics.modelEvaluations,
-                                files.all.map(\.path).joined(separator: ", ")))
+        if let url = request.sampling.saveTrajectory {
+            guard let trajectory else { throw GenerationError.samplingOptionUnavailable }
+            try TrajectoryFile.write(trajectory, timesteps: timesteps, seed: request.seed, to: url)
+        }
+        if let url = request.sampling.statisticsOutput { try report.write(to: url) }
+        progress.message(report.summary)
+        progress.message("wrote " + (files.all + [request.sampling.saveTrajectory, request.sampling.statisticsOutput]
+            .compactMap { $0 }).map(\.path).joined(separator: ", "))
+    }
+}
+
+public enum GenerationError: Error, CustomStringConvertible {
+    case promptRequired(URL)
+    case promptForUnconditionalModel(model: String, pipeline: String)
+    case classForTextModel(URL)
+    case samplingOptionUnavailable
+
+    public var description: String {
+        switch self {
+        case .promptRequired(let folder):
+            "--prompt is required: \(folder.path) is a Stable Diffusion model"
+        case let .promptForUnconditionalModel(model, pipeline):
+            "--prompt applies to Stable Diffusion models; \(model) is \(pipeline.isEmpty ? "a UNet2DModel folder" : "a \(pipeline)")"
+        case .classForTextModel(let folder):
+            "--class applies to class-conditional models; \(folder.path) is a Stable Diffusion model (use --prompt)"
+        case .samplingOptionUnavailable:
+            "--save-trajectory and --compare-sequential are not available for Stable Diffusion models yet"
+        }
     }
 }

@@ -31,11 +31,16 @@ public struct GenerationRequest: Sendable, Equatable {
     public var latentsOutput: URL?
     /// Whether existing output files may be replaced.
     public var overwrite: Bool
+    /// How the time loop runs, and its settings.
+    public var sampling: SamplingRequest
+    /// Prompts and image inputs, for Stable Diffusion folders; nil for unconditional and class-conditional models.
+    public var prompt: PromptRequest?
 
     public init(model: URL? = nil, steps: Int? = nil, scheduler: Scheduler? = nil, eta: Float? = nil, seed: UInt64,
                 count: Int = 1, classLabel: Int? = nil, guidance: Float? = nil,
                 output: URL = URL(fileURLWithPath: "output.png"), writesGrid: Bool = false, latentsOutput: URL? = nil,
-                overwrite: Bool = false) {
+                overwrite: Bool = false, sampling: SamplingRequest = SamplingRequest(),
+                prompt: PromptRequest? = nil) {
         self.model = model
         self.steps = steps
         self.scheduler = scheduler
@@ -48,10 +53,12 @@ public struct GenerationRequest: Sendable, Equatable {
         self.writesGrid = writesGrid
         self.latentsOutput = latentsOutput
         self.overwrite = overwrite
+        self.sampling = sampling
+        self.prompt = prompt
     }
 
     /// The files this request writes.
     public var outputFiles: OutputFiles {
-        OutputFiles(output: output, count: count, grid: writesGrid, latents: latentsOutput)
+        OutputFiles(output: output, count: count * (prompt?.prompts.count ?? 1), grid: writesGrid, latents: latentsOutput)
     }
 }

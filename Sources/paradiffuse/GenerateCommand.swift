@@ -3,6 +3,7 @@ import Foundation
 import Pipelines
 
 extension GenerationRequest.Scheduler: ExpressibleByArgument {}
+extension SamplingRequest.Method: ExpressibleByArgument {}
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -53,6 +54,12 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @OptionGroup(title: "Stable Diffusion")
+    var prompts: PromptOptions
+
+    @OptionGroup(title: "Parallel sampling")
+    var sampling: SamplingOptions
+
     func validate() throws {
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
         if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
@@ -94,6 +101,8 @@ struct GenerateCommand: ParsableCommand {
             output: URL(fileURLWithPath: output),
             writesGrid: grid,
             latentsOutput: saveLatents.map { URL(fileURLWithPath: $0) },
-            overwrite: overwrite)
+            overwrite: overwrite,
+            sampling: sampling.request,
+            prompt: prompts.request)
     }
 }

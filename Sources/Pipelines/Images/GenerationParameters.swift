@@ -13,6 +13,9 @@ public struct GenerationParameters: Sendable {
     public var classLabel: Int?
     /// The image's place in its batch, as (index, count), when the batch held more than one image.
     public var batchPosition: (index: Int, count: Int)?
+    /// Text-to-image prompts, written first as other tools do (`prompt`, then `Negative prompt: ...`).
+    public var prompt: String?
+    public var negativePrompt: String?
 
     public init(model: String, scheduler: String, steps: Int, seed: UInt64, width: Int, height: Int,
                 eta: Float? = nil, guidance: Float? = nil, classLabel: Int? = nil,
@@ -29,8 +32,15 @@ public struct GenerationParameters: Sendable {
         self.batchPosition = batchPosition
     }
 
-    /// `Steps: 50, Scheduler: ddim, Eta: 0.0, Seed: 42, Size: 32x32, Model: ddpm-cifar10-32, ...`
+    /// `[prompt\nNegative prompt: ...\n]Steps: 50, Scheduler: ddim, Eta: 0.0, Seed: 42, Size: 32x32, Model: ...`
     public var text: String {
+        var lines: [String] = []
+        if let prompt { lines.append(prompt) }
+        if let negativePrompt, !negativePrompt.isEmpty { lines.append("Negative prompt: \(negativePrompt)") }
+        return (lines + [settingsLine]).joined(separator: "\n")
+    }
+
+    private var settingsLine: String {
         var fields = [("Steps", "\(steps)"), ("Scheduler", scheduler)]
         if let eta { fields.append(("Eta", "\(eta)")) }
         fields += [("Seed", "\(seed)"), ("Size", "\(width)x\(height)"), ("Model", model)]

@@ -1,0 +1,49 @@
+import Foundation
+import Samplers
+import Tensors
+
+/// What `--stats FILE.json` records about one generation.
+public struct SamplingReport: Codable, Sendable {
+    public struct Comparison: Codable, Sendable {
+        public let maxAbsDifference: Float
+        public let rmsDifference: Float
+        public let sequentialWallSeconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case maxAbsDifference = "max_abs_difference"
+            case rmsDifference = "rms_difference"
+            case sequentialWallSeconds = "sequential_wall_seconds"
+        }
+
+        public init(samples: Tensor, sequential: Tensor, sequentialWallSeconds: Double) {
+            maxAbsDifference = samples.maxAbsDifference(sequential)
+            let squares = samples.zipMap(sequential) { ($0 - $1) * ($0 - $1) }.scalars.reduce(0, +)
+            rmsDifference = (squares / Float(samples.count)).squareRoot()
+            self.sequentialWallSeconds = sequentialWallSeconds
+        }
+    }
+
+    public let sampler: String
+    public let scheduler: String
+    public let steps: Int
+    public let images: Int
+    public let statistics: SamplingStatistics
+    public let comparison: Comparison?
+
+    public func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: url, options: .atomic)
+    }
+
+    /// One line for the terminal.
+    public var summary: String {
+        var text = String(format: "%@: %d steps in %d iterations, %d model evaluations, %.2f s", sampler, steps,
+                          statistics.parallelIterations, statistics.modelEvaluations, statistics.wallSeconds)
+        if let comparison {
+            text += String(format: "; against sequential (%.2f s): max |Δ| %.2e, RMS %.2e",
+                           comparison.sequentialWallSeconds, comparison.maxAbsDifference, comparison.rmsDifference)
+        }
+        return text
+    }
+}
