@@ -32,7 +32,7 @@ let package = Package(
         .testTarget(name: "LoadingTests", dependencies: ["Loading"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Loading"]),
         .testTarget(name: "SchedulersTests", dependencies: ["Schedulers", "Loading", "Tensors"]),
-        .testTarget(name: "SamplersTests", dependencies: ["Samplers", "Schedulers"]),
+        .testTarget(name: "SamplersTests", dependencies: ["Samplers", "Schedulers", "Models", "Loading", "Tensors"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines"]),
     ],

@@ -1,5 +1,3 @@
-// Needs SamplersTests to depend on Models (Package.swift); compiled out until it does.
-#if canImport(Models)
 import Foundation
 import Loading
 import Models
@@ -84,4 +82,3 @@ final class UNetDenoiser: Denoiser {
         return try model(latents, timesteps: timesteps)
     }
 }
-#endif

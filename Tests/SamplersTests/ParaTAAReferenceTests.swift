@@ -1,5 +1,3 @@
-// Needs SamplersTests to depend on Models and Loading (Package.swift); compiled out until it does.
-#if canImport(Models)
 import Foundation
 import Loading
 import Models
@@ -110,4 +108,3 @@ final class ParaTAAUNetDenoiser: Denoiser {
         try model(latents, timesteps: timesteps)
     }
 }
-#endif
