@@ -5,6 +5,8 @@ public struct GenerationRequest: Sendable, Equatable {
     public enum Scheduler: String, Sendable, CaseIterable {
         case ddpm
         case ddim
+        case pndm
+        case dpmSolver = "dpm-solver"
     }
 
     /// The diffusers model folder, or nil for the small model that ships with Paradiffuse.

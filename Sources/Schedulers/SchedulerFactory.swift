@@ -4,12 +4,16 @@ import Loading
 public enum SchedulerKind: String, Sendable, CaseIterable {
     case ddpm
     case ddim
+    case pndm
+    case dpmSolver = "dpm-solver"
 
     /// The diffusers classes configured by the same `scheduler_config.json` keys.
     public var classNames: [String] {
         switch self {
         case .ddpm: [DDPMScheduler.className, "DDPMParallelScheduler"]
         case .ddim: [DDIMScheduler.className, "DDIMParallelScheduler"]
+        case .pndm: [PNDMScheduler.className]
+        case .dpmSolver: [DPMSolverMultistepScheduler.className]
         }
     }
 
@@ -35,6 +39,10 @@ public enum SchedulerKind: String, Sendable, CaseIterable {
             try config.map { try DDPMScheduler(config: $0) } ?? DDPMScheduler()
         case .ddim:
             try config.map { try DDIMScheduler(config: $0, options: options) } ?? DDIMScheduler(options: options)
+        case .pndm:
+            try config.map { try PNDMScheduler(config: $0) } ?? PNDMScheduler()
+        case .dpmSolver:
+            try config.map { try DPMSolverMultistepScheduler(config: $0) } ?? DPMSolverMultistepScheduler()
         }
     }
 }

@@ -50,7 +50,7 @@ public enum TimestepSpacing: String, Sendable, CaseIterable {
 
     /// `numpy.arange(start, 0, -step)`: the length is `ceil(start / step)`, and after the first two values
     /// NumPy steps by their difference rather than by `step`.
-    private static func numpyArange(from start: Double, downBy step: Double) -> [Double] {
+    static func numpyArange(from start: Double, downBy step: Double) -> [Double] {
         let length = Int((-start / -step).rounded(.up))
         let second = start + -step
         let delta = second - start

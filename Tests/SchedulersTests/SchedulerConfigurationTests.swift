@@ -35,9 +35,9 @@ struct SchedulerConfigurationTests {
     }
 
     @Test func configOfAnUnknownClassIsRejected() throws {
-        let config = try Self.config(["_class_name": "PNDMScheduler", "skip_prk_steps": true])
+        let config = try Self.config(["_class_name": "EulerDiscreteScheduler", "use_karras_sigmas": true])
         let error = try #require(throws: SchedulerError.self) { try makeScheduler(config: config) }
-        #expect(error.description.contains("'PNDMScheduler'"))
+        #expect(error.description.contains("'EulerDiscreteScheduler'"))
         #expect(error.description.contains("DDIMScheduler"))
     }
 
