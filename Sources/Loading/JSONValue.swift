@@ -9,10 +9,13 @@ public enum JSONValue: Sendable, Equatable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses `data`, read from `url`; errors name the file.
+    /// Parses `data`, read from `url`; errors name the file. Python's `json` writes `Infinity`, `-Infinity` and
+    /// `NaN` (diffusers saves `"lambda_min_clipped": -Infinity`), so those are accepted too.
     public static func parse(_ data: Data, from url: URL) throws -> JSONValue {
+        let decoder = JSONDecoder()
+        decoder.allowsJSON5 = true
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
+            return try decoder.decode(JSONValue.self, from: data)
         } catch let error as DecodingError {
             throw LoadingError.invalidJSON(url, reason: "not valid JSON: \(error.plainDescription)")
         }

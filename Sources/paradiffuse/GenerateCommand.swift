@@ -65,7 +65,9 @@ struct GenerateCommand: ParsableCommand {
         if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
         if let eta {
             guard eta.isFinite, (0...1).contains(eta) else { throw ValidationError("--eta must be in [0, 1], got \(eta)") }
-            if scheduler == .ddpm { throw ValidationError("--eta applies to the ddim scheduler only, not ddpm") }
+            if let scheduler, scheduler != .ddim {
+                throw ValidationError("--eta applies to the ddim scheduler only, not \(scheduler.rawValue)")
+            }
         }
         if let classLabel, classLabel < 0 { throw ValidationError("--class must be 0 or more, got \(classLabel)") }
         if let guidance, !(guidance.isFinite && guidance >= 0) {

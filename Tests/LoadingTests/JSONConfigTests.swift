@@ -79,3 +79,10 @@ private func config(_ json: String, in folder: TemporaryFolder) throws -> JSONCo
         "\(error)".hasPrefix("cannot read \(absent.path)")
     }
 }
+
+@Test func infinitiesAsPythonWritesThemAreRead() throws {
+    let folder = try TemporaryFolder()
+    let config = try config(#"{"lambda_min_clipped": -Infinity, "upper": Infinity}"#, in: folder)
+    #expect(try config.value("lambda_min_clipped", as: Double.self) == -.infinity)
+    #expect(try config.value("upper", as: Double.self) == .infinity)
+}
