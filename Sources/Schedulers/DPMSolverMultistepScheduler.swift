@@ -64,9 +64,10 @@ public struct DPMSolverMultistepScheduler: Scheduler {
                 throw LoadingError.invalidConfigValue(config.url, key: key,
                                                       reason: "\(name): true is not supported; only false is")
             }
-            if let variance: String = try config.optionalValue("variance_type") {
+            // diffusers reads only the learned types here; DDPM's fixed_* values in a swapped config are ignored.
+            if let variance: String = try config.optionalValue("variance_type"), variance.hasPrefix("learned") {
                 throw LoadingError.invalidConfigValue(config.url, key: "variance_type",
-                                                      reason: "\(name): '\(variance)' is not supported; only null is")
+                                                      reason: "\(name): '\(variance)' is not supported yet")
             }
             if let lambdaMin: Double = try config.optionalValue("lambda_min_clipped"), lambdaMin > -.infinity {
                 throw LoadingError.invalidConfigValue(config.url, key: "lambda_min_clipped",

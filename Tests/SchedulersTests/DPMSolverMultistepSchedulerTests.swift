@@ -165,6 +165,13 @@ struct DPMSolverMultistepSchedulerTests {
         #expect(error.description.contains("DPMSolverMultistepScheduler"), "\(error)")
     }
 
+    @Test func aDDPMConfigSwappedToDPMSolverKeepsItsSchedule() throws {
+        let config = try SchedulerConfigurationTests.config([
+            "_class_name": "DDPMScheduler", "variance_type": "fixed_small", "clip_sample": true, "beta_end": 0.012])
+        let scheduler = try SchedulerKind.dpmSolver.makeScheduler(config: config) as? DPMSolverMultistepScheduler
+        #expect(scheduler?.noiseSchedule.betas.last == 0.012)
+    }
+
     @Test func stepBeforeSetTimestepsIsRejected() throws {
         var scheduler = try DPMSolverMultistepScheduler()
         let sample = Tensor(zeros: [1, 3, 4, 4])
