@@ -105,6 +105,21 @@ void pd_upsample_nearest2x_nhwc(const float *x, float *y, size_t height, size_t 
     }
 }
 
+void pd_resize_nearest_nhwc(const float *x, float *y, size_t height, size_t width, size_t out_height,
+                            size_t out_width, size_t channels) {
+    float row_scale = (float)height / (float)out_height, column_scale = (float)width / (float)out_width;
+    for (size_t h = 0; h < out_height; h++) {
+        size_t source_row = (size_t)floorf((float)h * row_scale);
+        if (source_row > height - 1) source_row = height - 1;
+        for (size_t w = 0; w < out_width; w++) {
+            size_t source_column = (size_t)floorf((float)w * column_scale);
+            if (source_column > width - 1) source_column = width - 1;
+            memcpy(y + (h * out_width + w) * channels, x + (source_row * width + source_column) * channels,
+                   channels * sizeof(float));
+        }
+    }
+}
+
 void pd_concat_channels_nhwc(const float *a, const float *b, float *y, size_t pixels,
                              size_t a_channels, size_t b_channels) {
     size_t total = a_channels + b_channels;

@@ -18,6 +18,18 @@ struct UNet2DConditionModelTests {
         #expect(output.maxAbsDifference(expected) <= 1e-4 * max(1, expected.maxAbs))
     }
 
+    @Test(arguments: ["sd1", "sd2-inpainting"])
+    func latentSidesThatDoNotHalveEvenlyMatchDiffusers(fixture: String) throws {
+        let model = try UNet2DConditionModel(componentFolder: folder(fixture))
+        let reference = try SafetensorsFile(url: folder(fixture).appendingPathComponent("reference.safetensors"))
+        let expected = try reference.tensor(named: "odd_output")
+        let output = try model(reference.tensor(named: "odd_sample"),
+                               timesteps: [reference.tensor(named: "timestep").scalars[0]],
+                               context: reference.tensor(named: "encoder_hidden_states").batchItem(0))
+        #expect(output.shape == expected.shape)
+        #expect(output.maxAbsDifference(expected) <= 1e-4 * max(1, expected.maxAbs))
+    }
+
     @Test func contextOfTheWrongWidthIsRejected() throws {
         let model = try UNet2DConditionModel(componentFolder: folder("sd1"))
         #expect {

@@ -78,11 +78,11 @@ struct StableDiffusionInputTests {
     }
 
     @Test func inputImageOfAnUnsupportedSizeIsRejected() throws {
-        let image = RGBImage(width: 30, height: 32, channels: 3)
+        let image = RGBImage(width: 31, height: 32, channels: 3)
         #expect {
             _ = try pipeline().imageToImage(StableDiffusionFixtures.configuration(width: nil, height: nil),
                                             images: [image])
-        } throws: { error in "\(error)".hasPrefix("image width: is 30; this model needs a positive multiple of 4") }
+        } throws: { error in "\(error)".hasPrefix("image width: is 31; it must be a positive multiple of 2") }
     }
 
     @Test func missingComponentFolderIsNamed() throws {

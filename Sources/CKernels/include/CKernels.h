@@ -17,6 +17,11 @@ void pd_add_channel_bias(const float *x, float *y, size_t pixels, size_t channel
 /// Nearest-neighbour 2x upsampling of one NHWC image (height x width x channels).
 void pd_upsample_nearest2x_nhwc(const float *x, float *y, size_t height, size_t width, size_t channels);
 
+/// Nearest-neighbour resize of one NHWC image to out_height x out_width, as PyTorch's `nearest` mode picks
+/// sources: floor(destination · input / output).
+void pd_resize_nearest_nhwc(const float *x, float *y, size_t height, size_t width, size_t out_height,
+                            size_t out_width, size_t channels);
+
 /// Copies `pixels` rows of `a_channels` then `b_channels` floats into rows of `a_channels + b_channels`.
 void pd_concat_channels_nhwc(const float *a, const float *b, float *y, size_t pixels,
                              size_t a_channels, size_t b_channels);

@@ -22,5 +22,11 @@ struct Upsample2D {
         convolution = try Convolution2D(weights.scoped("conv"), input: channels, output: channels, kernel: 3, padding: 1)
     }
 
-    func callAsFunction(_ input: Tensor) -> Tensor { convolution(input.upsampledNearest2x()) }
+    /// Doubles the size, or resizes to `size` (diffusers' `upsample_size`, for inputs whose sides were odd).
+    func callAsFunction(_ input: Tensor, size: (height: Int, width: Int)? = nil) -> Tensor {
+        guard let size, size != (2 * input.shape[2], 2 * input.shape[3]) else {
+            return convolution(input.upsampledNearest2x())
+        }
+        return convolution(input.resizedNearest(height: size.height, width: size.width))
+    }
 }

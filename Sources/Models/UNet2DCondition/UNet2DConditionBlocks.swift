@@ -44,13 +44,15 @@ struct ConditionedUpBlock {
     let transformers: [Transformer2D]
     let upsampler: Upsample2D?
 
-    func callAsFunction(_ input: Tensor, skips: [Tensor], embedding: Tensor, context: Tensor) -> Tensor {
+    /// `outputSize`: the size the upsampler must reach (the next block's skip states), when not simply double.
+    func callAsFunction(_ input: Tensor, skips: [Tensor], embedding: Tensor, context: Tensor,
+                        outputSize: (height: Int, width: Int)?) -> Tensor {
         var hidden = input
         var remaining = skips
         for (index, resnet) in resnets.enumerated() {
             hidden = resnet(hidden.concatenatingChannels(remaining.removeLast()), activatedEmbedding: embedding)
             if !transformers.isEmpty { hidden = transformers[index](hidden, context: context) }
         }
-        return upsampler.map { $0(hidden) } ?? hidden
+        return upsampler.map { $0(hidden, size: outputSize) } ?? hidden
     }
 }

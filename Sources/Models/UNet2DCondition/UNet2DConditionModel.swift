@@ -103,13 +103,8 @@ public final class UNet2DConditionModel {
     /// The noise prediction for row-major latents `[N, C, H, W]` at one timestep per item, conditioned on
     /// `context` `[N, S, cross_attention_dim]` (text encoder hidden states).
     public func callAsFunction(_ latents: Tensor, timesteps: [Float], context: Tensor) throws -> Tensor {
-        let divisor = 1 << (configuration.blockOutChannels.count - 1)
-        guard latents.rank == 4, latents.shape[1] == configuration.inChannels else {
+        guard latents.rank == 4, latents.shape[1] == configuration.inChannels, latents.shape[2] > 0, latents.shape[3] > 0 else {
             throw ModelError.invalidInput(parameter: "latents", reason: "shape \(latents.shape) is not [N, \(configuration.inChannels), H, W]")
-        }
-        guard latents.shape[2] % divisor == 0, latents.shape[3] % divisor == 0 else {
-            throw ModelError.invalidInput(parameter: "latents",
-                                          reason: "height and width \(latents.shape[2])x\(latents.shape[3]) must be multiples of \(divisor)")
         }
         guard timesteps.count == latents.batchSize else {
             throw ModelError.invalidInput(parameter: "timesteps", reason: "\(timesteps.count) timesteps for a batch of \(latents.batchSize)")
@@ -135,8 +130,10 @@ public final class UNet2DConditionModel {
         if let midBlock { hidden = midBlock(hidden, embedding: embedding, context: context) }
         for block in upBlocks {
             let count = block.resnets.count
-            hidden = block(hidden, skips: Array(skips.suffix(count)), embedding: embedding, context: context)
+            let blockSkips = Array(skips.suffix(count))
             skips.removeLast(count)
+            let outputSize = skips.last.map { (height: $0.shape[2], width: $0.shape[3]) }
+            hidden = block(hidden, skips: blockSkips, embedding: embedding, context: context, outputSize: outputSize)
         }
         return convOut(normOut(hidden, silu: true)).toRowMajor()
     }

@@ -106,16 +106,12 @@ public final class StableDiffusionPipeline {
         }
     }
 
-    /// Checks that an image side of `pixels` (the parameter `name`) gives a latent side that passes through the
-    /// UNet's down- and upsamplings. diffusers also runs other sizes, by giving the up blocks the skip connections'
-    /// sizes (`upsample_size`); this engine does not yet.
+    /// Checks that an image side of `pixels` (the parameter `name`) is a positive multiple of the VAE's factor; the
+    /// UNet takes any latent size, resizing its up path to the skip connections' sizes as diffusers does.
     func validateImageSide(_ pixels: Int, name: String) throws {
-        let multiple = (1 << (unet.configuration.blockOutChannels.count - 1)) * vaeScaleFactor
-        guard pixels > 0, pixels % multiple == 0 else {
+        guard pixels > 0, pixels % vaeScaleFactor == 0 else {
             throw ModelError.invalidInput(parameter: name, reason:
-                "is \(pixels); this model needs a positive multiple of \(multiple) (the VAE's factor \(vaeScaleFactor) "
-                + "times the UNet's \(multiple / vaeScaleFactor)); diffusers runs other multiples of 8 through the "
-                + "UNet's upsample_size, which is not supported yet")
+                "is \(pixels); it must be a positive multiple of \(vaeScaleFactor), the VAE's downsampling factor")
         }
     }
 

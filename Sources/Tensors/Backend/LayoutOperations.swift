@@ -46,6 +46,19 @@ extension Tensor {
         return output
     }
 
+    /// Nearest-neighbour resize of a channels-last tensor to `height` x `width` (PyTorch's `nearest` mode).
+    public func resizedNearest(height outHeight: Int, width outWidth: Int) -> Tensor {
+        precondition(layout == .channelsLast, "resizing expects channels-last, got \(self)")
+        let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
+        let output = Tensor(uninitializedShape: [batch, channels, outHeight, outWidth], layout: .channelsLast)
+        for item in 0..<batch {
+            pd_resize_nearest_nhwc(floats + item * height * width * channels,
+                                   output.mutableFloats + item * outHeight * outWidth * channels,
+                                   height, width, outHeight, outWidth, channels)
+        }
+        return output
+    }
+
     /// `[self, other]` joined along channels; both channels-last with equal N, H, W.
     public func concatenatingChannels(_ other: Tensor) -> Tensor {
         precondition(layout == .channelsLast && other.layout == .channelsLast, "channel concat expects channels-last")
