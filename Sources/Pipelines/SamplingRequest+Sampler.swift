@@ -14,7 +14,7 @@ extension SamplingRequest {
         case .parataa:
             let window = min(window ?? timesteps.count, timesteps.count)
             return try ParaTAASampler(
-                window: window, order: order ?? min(2, window), memory: memory ?? 2,
+                window: window, order: order ?? min(20, window), memory: memory ?? 2,
                 absoluteTolerance: tolerance ?? 1e-3, noiseTolerance: tolerance ?? 1e-3, maxIterations: maxIterations,
                 initialTrajectory: try initialTrajectory.map { try TrajectoryFile.read($0, timesteps: timesteps) },
                 variationSteps: variationSteps, keepsTrajectory: keepsTrajectory)

@@ -13,7 +13,7 @@ public struct SamplingRequest: Sendable, Equatable {
     public var parallel: Int?
     /// ParaDiGMS: the error tolerance (default 0.1). ParaTAA: both residual tolerances (default 1e-3).
     public var tolerance: Double?
-    /// ParaTAA: the order k of the triangular system (default 2, at most the window).
+    /// ParaTAA: the order k of the triangular system (default 20 as in the reference, at most the window).
     public var order: Int?
     /// ParaTAA: Anderson memory m (default 2; 1 is plain fixed-point iteration).
     public var memory: Int?

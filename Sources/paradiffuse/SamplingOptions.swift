@@ -14,7 +14,7 @@ struct SamplingOptions: ParsableArguments {
     @Option(help: "paradigms: error tolerance (default 0.1); parataa: residual tolerance (default 0.001).")
     var tolerance: Double?
 
-    @Option(help: "parataa: order k of the triangular system, at most --window (default 2).")
+    @Option(help: "parataa: order k of the triangular system, at most --window (default 20, as the reference).")
     var order: Int?
 
     @Option(help: "parataa: Anderson acceleration memory m; 1 is plain fixed-point iteration (default 2).")
