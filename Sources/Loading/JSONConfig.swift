@@ -17,6 +17,17 @@ public struct JSONConfig: Sendable {
         self.values = values
     }
 
+    /// A configuration that is not (only) a file: `values` stand in for the file's, `url` names where they come from.
+    public init(values: [String: JSONValue], url: URL) {
+        self.url = url
+        self.values = values
+    }
+
+    /// This configuration with `changes` replacing or adding keys (settings given on the command line).
+    public func overriding(_ changes: [String: JSONValue]) -> JSONConfig {
+        JSONConfig(values: values.merging(changes) { $1 }, url: url)
+    }
+
     /// `_class_name`, the diffusers or transformers class the file configures.
     public var className: String? { try? optionalValue("_class_name") }
 

@@ -29,6 +29,7 @@ public enum Generation {
             steps: request.steps, eta: Double(request.eta ?? 0), seed: request.seed, count: request.count,
             classLabel: request.classLabel,
             guidance: request.guidance ?? (request.model == nil ? DefaultModel.guidance : 1))
+        configuration.schedulerSettings = request.schedulerSettings
         let timesteps = try pipeline.makeScheduler(configuration).scheduler.timesteps
         configuration.sampler = try request.sampling.makeSampler(timesteps: timesteps)
 
@@ -64,12 +65,13 @@ public enum Generation {
             throw GenerationError.samplingOptionUnavailable
         }
         let pipeline = try StableDiffusionPipeline(folder: folder, variant: prompt.variant)
-        let configuration = StableDiffusionPipeline.Configuration(
+        var configuration = StableDiffusionPipeline.Configuration(
             prompts: prompt.prompts, negativePrompts: prompt.negativePrompts, imagesPerPrompt: request.count,
             guidanceScale: request.guidance ?? 7.5, guidanceRescale: prompt.guidanceRescale, width: prompt.width,
             height: prompt.height, steps: request.steps ?? 50,
             scheduler: try request.scheduler.map { try SchedulerKind(named: $0.rawValue) },
             eta: Double(request.eta ?? 0), seed: request.seed, clipSkip: prompt.clipSkip)
+        configuration.schedulerSettings = request.schedulerSettings
         let timesteps = try pipeline.makeScheduler(configuration).scheduler.timesteps
         let sampler = try request.sampling.makeSampler(timesteps: timesteps)
         let report: (Int, Int) -> Void = { done, _ in progress.update(completed: done) }

@@ -1,4 +1,5 @@
 import Foundation
+import Schedulers
 
 /// Everything one `paradiffuse generate` run asks for.
 public struct GenerationRequest: Sendable, Equatable {
@@ -33,6 +34,8 @@ public struct GenerationRequest: Sendable, Equatable {
     public var latentsOutput: URL?
     /// Whether existing output files may be replaced.
     public var overwrite: Bool
+    /// Karras sigmas and timestep spacing, over the folder's scheduler configuration.
+    public var schedulerSettings = SchedulerSettings()
     /// How the time loop runs, and its settings.
     public var sampling: SamplingRequest
     /// Prompts and image inputs, for Stable Diffusion folders; nil for unconditional and class-conditional models.
@@ -41,7 +44,8 @@ public struct GenerationRequest: Sendable, Equatable {
     public init(model: URL? = nil, steps: Int? = nil, scheduler: Scheduler? = nil, eta: Float? = nil, seed: UInt64,
                 count: Int = 1, classLabel: Int? = nil, guidance: Float? = nil,
                 output: URL = URL(fileURLWithPath: "output.png"), writesGrid: Bool = false, latentsOutput: URL? = nil,
-                overwrite: Bool = false, sampling: SamplingRequest = SamplingRequest(),
+                overwrite: Bool = false, schedulerSettings: SchedulerSettings = SchedulerSettings(),
+                sampling: SamplingRequest = SamplingRequest(),
                 prompt: PromptRequest? = nil) {
         self.model = model
         self.steps = steps
@@ -55,6 +59,7 @@ public struct GenerationRequest: Sendable, Equatable {
         self.writesGrid = writesGrid
         self.latentsOutput = latentsOutput
         self.overwrite = overwrite
+        self.schedulerSettings = schedulerSettings
         self.sampling = sampling
         self.prompt = prompt
     }

@@ -43,6 +43,8 @@ public final class UnconditionalPipeline {
         public var guidance: Float
         /// How the time loop runs: sequentially (the default), or in parallel over time (ParaDiGMS, ParaTAA).
         public var sampler: any Sampler
+        /// Karras sigmas, timestep spacing.
+        public var schedulerSettings = SchedulerSettings()
 
         public init(scheduler: SchedulerKind? = nil, steps: Int? = nil, eta: Double = 0, seed: UInt64, count: Int = 1,
                     classLabel: Int? = nil, guidance: Float = 1, sampler: any Sampler = SequentialSampler()) {
@@ -74,7 +76,8 @@ public final class UnconditionalPipeline {
         let options = StepOptions(eta: configuration.eta)
         let kind = try configuration.scheduler
             ?? schedulerConfig.map { try SchedulerKind(named: try $0.value("_class_name", as: String.self)) } ?? .ddpm
-        var scheduler = try kind.makeScheduler(config: schedulerConfig, options: options)
+        var scheduler = try kind.makeScheduler(config: schedulerConfig, settings: configuration.schedulerSettings,
+                                               options: options, source: folder)
         let steps = try configuration.steps ?? (kind == .ddpm
             ? schedulerConfig?.value("num_train_timesteps", default: 1000) ?? 1000 : 50)
         try scheduler.setTimesteps(steps)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipelines
+import Schedulers
 
 extension GenerationRequest.Scheduler: ExpressibleByArgument {}
 extension SamplingRequest.Method: ExpressibleByArgument {}
@@ -20,6 +21,13 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The scheduler (default: the one in the model's scheduler_config.json).",
                                valueName: GenerationRequest.Scheduler.allCases.map(\.rawValue).joined(separator: "|")))
     var scheduler: GenerationRequest.Scheduler?
+
+    @Flag(help: "Karras sigma schedule (dpm-solver; \"DPM++ 2M Karras\" with --scheduler dpm-solver).")
+    var karras = false
+
+    @Option(help: ArgumentHelp("Timestep spacing over the training schedule (default: the folder's).",
+                               valueName: "leading|trailing|linspace"))
+    var timestepSpacing: String?
 
     @Option(help: "DDIM's eta in [0, 1]: 0 is deterministic, 1 adds as much noise as DDPM (default: 0).")
     var eta: Float?
@@ -69,6 +77,9 @@ struct GenerateCommand: ParsableCommand {
                 throw ValidationError("--eta applies to the ddim scheduler only, not \(scheduler.rawValue)")
             }
         }
+        if let timestepSpacing, !["leading", "trailing", "linspace"].contains(timestepSpacing) {
+            throw ValidationError("--timestep-spacing must be leading, trailing or linspace, got '\(timestepSpacing)'")
+        }
         if let classLabel, classLabel < 0 { throw ValidationError("--class must be 0 or more, got \(classLabel)") }
         if let guidance, !(guidance.isFinite && guidance >= 0) {
             throw ValidationError("--guidance must be a number, 0 or more, got \(guidance)")
@@ -104,6 +115,7 @@ struct GenerateCommand: ParsableCommand {
             writesGrid: grid,
             latentsOutput: saveLatents.map { URL(fileURLWithPath: $0) },
             overwrite: overwrite,
+            schedulerSettings: SchedulerSettings(karrasSigmas: karras, timestepSpacing: timestepSpacing),
             sampling: sampling.request,
             prompt: prompts.request)
     }

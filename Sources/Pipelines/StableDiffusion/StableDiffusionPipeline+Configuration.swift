@@ -27,6 +27,8 @@ extension StableDiffusionPipeline {
         public var seed: UInt64
         /// Prompt embeddings from the layer `clipSkip` layers before the last (diffusers' `clip_skip`).
         public var clipSkip: Int?
+        /// Karras sigmas, timestep spacing.
+        public var schedulerSettings = SchedulerSettings()
 
         public init(prompts: [String], negativePrompts: [String] = [], imagesPerPrompt: Int = 1,
                     guidanceScale: Float = 7.5, guidanceRescale: Float = 0, width: Int? = nil, height: Int? = nil,

@@ -61,7 +61,8 @@ public final class StableDiffusionPipeline {
     /// set to `configuration.steps`.
     public func makeScheduler(_ configuration: Configuration) throws -> (scheduler: any Scheduler, name: String) {
         let kind = try configuration.scheduler ?? SchedulerKind(named: schedulerConfig.value("_class_name", as: String.self))
-        var scheduler = try kind.makeScheduler(config: schedulerConfig, options: StepOptions(eta: configuration.eta))
+        var scheduler = try kind.makeScheduler(config: schedulerConfig, settings: configuration.schedulerSettings,
+                                               options: StepOptions(eta: configuration.eta), source: folder)
         try scheduler.setTimesteps(configuration.steps)
         return (scheduler, kind.rawValue)
     }
