@@ -34,7 +34,8 @@ final class ElementwiseDenoiser: Denoiser {
 /// first, then every noise tensor from the same generator.
 struct SeededRun {
     let latents: Tensor
-    private let generator: TorchGenerator
+    /// The generator after the latents were drawn: the source of every step's noise.
+    let generator: TorchGenerator
 
     init(seed: UInt64, shape: [Int]) {
         var generator = TorchGenerator(seed: seed)

@@ -21,7 +21,7 @@ struct ParaTAAConvergenceTests {
         }
     }
 
-    private func sequential(_ scheduler: any Scheduler, run: ParaTAASeededRun) throws -> SamplingResult {
+    private func sequential(_ scheduler: any Scheduler, run: SeededRun) throws -> SamplingResult {
         try run.sample(SequentialSampler(keepsTrajectory: true), scheduler: scheduler,
                        denoiser: ParaTAAToyDenoiser(imagesPerGroup: 2))
     }
@@ -31,7 +31,7 @@ struct ParaTAAConvergenceTests {
     @Test(arguments: SchedulerCase.allCases, [(12, 12, 1), (12, 12, 3), (12, 4, 2), (4, 2, 3), (5, 1, 1), (1, 1, 1)])
     func zeroToleranceReachesSequentialTrajectoryWithinStepCount(schedulerCase: SchedulerCase,
                                                                  setting: (window: Int, order: Int, memory: Int)) throws {
-        let run = ParaTAASeededRun(seed: 5, shape: Self.shape)
+        let run = SeededRun(seed: 5, shape: Self.shape)
         let expected = try #require(try sequential(schedulerCase.make(), run: run).trajectory)
         let sampler = try ParaTAASampler(window: setting.window, order: setting.order, memory: setting.memory,
                                          absoluteTolerance: 0, noiseTolerance: 0, keepsTrajectory: true)
@@ -49,7 +49,7 @@ struct ParaTAAConvergenceTests {
     /// written out below with the scheduler's own `step`.
     @Test(arguments: [1, 3], [SchedulerCase.ddim12, .ddim12EtaOne])
     func memoryOneIsThePlainFixedPointIteration(order: Int, schedulerCase: SchedulerCase) throws {
-        let run = ParaTAASeededRun(seed: 8, shape: Self.shape)
+        let run = SeededRun(seed: 8, shape: Self.shape)
         let scheduler = try schedulerCase.make()
         for iterations in [1, 2, 3, 6] {
             let sampler = try ParaTAASampler(window: 12, order: order, memory: 1, absoluteTolerance: 0,
@@ -64,7 +64,7 @@ struct ParaTAAConvergenceTests {
 
     /// Acceleration changes the iterates (memory 3 is not memory 1) but not the solution.
     @Test func andersonAccelerationChangesTheIteratesButNotTheSolution() throws {
-        let run = ParaTAASeededRun(seed: 8, shape: Self.shape)
+        let run = SeededRun(seed: 8, shape: Self.shape)
         let scheduler = try ParaTAASchedulers.ddim(steps: 12)
         func sample(memory: Int, maxIterations: Int?) throws -> SamplingResult {
             try run.sample(try ParaTAASampler(window: 12, order: 3, memory: memory, absoluteTolerance: 0,
@@ -78,7 +78,7 @@ struct ParaTAAConvergenceTests {
     }
 
     @Test func defaultTolerancesStopEarlyNearTheSequentialResult() throws {
-        let run = ParaTAASeededRun(seed: 3, shape: Self.shape)
+        let run = SeededRun(seed: 3, shape: Self.shape)
         let scheduler = try ParaTAASchedulers.ddim(steps: 12, eta: 1)
         let expected = try sequential(scheduler, run: run)
         let result = try run.sample(try ParaTAASampler(window: 12, order: 4, memory: 3), scheduler: scheduler,
@@ -94,7 +94,7 @@ struct ParaTAAConvergenceTests {
         var sampler = try ParaTAASampler(window: 6, order: 2, memory: 2, absoluteTolerance: 0.01, noiseTolerance: 0.2)
         var reports: [ParaTAAIterationReport] = []
         sampler.onIteration = { reports.append($0) }
-        _ = try ParaTAASeededRun(seed: 6, shape: Self.shape).sample(sampler, scheduler: scheduler,
+        _ = try SeededRun(seed: 6, shape: Self.shape).sample(sampler, scheduler: scheduler,
                                                                      denoiser: ParaTAAToyDenoiser(imagesPerGroup: 2))
         var decidedByNoiseTolerance = 0
         for report in reports {
@@ -113,7 +113,7 @@ struct ParaTAAConvergenceTests {
         #expect(decidedByNoiseTolerance > 0)
     }
 
-    private func plainFixedPointIterate(order: Int, iterations: Int, run: ParaTAASeededRun,
+    private func plainFixedPointIterate(order: Int, iterations: Int, run: SeededRun,
                                         scheduler: any ParallelScheduler) throws -> [Tensor] {
         let timesteps = scheduler.timesteps
         let noise = run.stepNoise(scheduler)

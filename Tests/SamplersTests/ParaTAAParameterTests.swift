@@ -51,7 +51,7 @@ struct ParaTAAParameterTests {
                                                                                       count: count),
                                          variationSteps: parameter == "variationSteps" ? 7 : nil)
         #expect {
-            _ = try ParaTAASeededRun(seed: 1, shape: Self.shape).sample(
+            _ = try SeededRun(seed: 1, shape: Self.shape).sample(
                 sampler, scheduler: try ParaTAASchedulers.ddim(steps: 6), denoiser: ParaTAAToyDenoiser(imagesPerGroup: 2))
         } throws: { error in
             guard case .invalidParameter(let named, _) = error as? ParaTAAError else { return false }
@@ -61,7 +61,7 @@ struct ParaTAAParameterTests {
 
     @Test func schedulerWithoutBatchedTransitionIsRejected() throws {
         #expect {
-            _ = try ParaTAASeededRun(seed: 1, shape: Self.shape).sample(
+            _ = try SeededRun(seed: 1, shape: Self.shape).sample(
                 try ParaTAASampler(window: 4, order: 2), scheduler: SequentialOnlyScheduler(),
                 denoiser: ParaTAAToyDenoiser(imagesPerGroup: 2))
         } throws: { error in
@@ -72,7 +72,7 @@ struct ParaTAAParameterTests {
 
     @Test func latentsMustHoldOneGroupOfImages() throws {
         #expect {
-            _ = try ParaTAASeededRun(seed: 1, shape: Self.shape).sample(
+            _ = try SeededRun(seed: 1, shape: Self.shape).sample(
                 try ParaTAASampler(window: 4, order: 2), scheduler: try ParaTAASchedulers.ddim(steps: 6),
                 denoiser: ParaTAAToyDenoiser(imagesPerGroup: 1))
         } throws: { error in
@@ -87,7 +87,7 @@ struct ParaTAAParameterTests {
         var reports: [ParaTAAIterationReport] = []
         var sampler = try ParaTAASampler(window: 5, order: 2, memory: 3)
         sampler.onIteration = { reports.append($0) }
-        let result = try ParaTAASeededRun(seed: 4, shape: Self.shape).sample(
+        let result = try SeededRun(seed: 4, shape: Self.shape).sample(
             sampler, scheduler: try ParaTAASchedulers.ddim(steps: 12), denoiser: denoiser) { done, total in
             #expect(total == 12)
             progress.append(done)
@@ -109,7 +109,7 @@ struct ParaTAAParameterTests {
         let denoiser = ParaTAAToyDenoiser(imagesPerGroup: 2)
         let sampler = try ParaTAASampler(window: 4, order: 2, absoluteTolerance: 0, noiseTolerance: 0,
                                          maxIterations: 2, keepsTrajectory: true)
-        let result = try ParaTAASeededRun(seed: 4, shape: Self.shape).sample(
+        let result = try SeededRun(seed: 4, shape: Self.shape).sample(
             sampler, scheduler: try ParaTAASchedulers.ddim(steps: 12), denoiser: denoiser)
         let trajectory = try #require(result.trajectory)
         #expect(result.statistics.parallelIterations == 2)

@@ -41,7 +41,7 @@ struct ParaTAAReferenceTests {
         let scheduler = try Self.scheduler(steps: run.steps, eta: run.eta)
         #expect(scheduler.timesteps == (try reference.tensor(named: "timesteps")).scalars.map { Int($0) })
         let initial = try reference.tensor(named: "initial_sample")
-        let seeded = ParaTAASeededRun(seed: UInt64(try reference.tensor(named: "seed").scalars[0]), shape: initial.shape)
+        let seeded = SeededRun(seed: UInt64(try reference.tensor(named: "seed").scalars[0]), shape: initial.shape)
         #expect(seeded.latents.scalars == initial.scalars)
 
         var sampler = try ParaTAASampler(window: run.window, order: run.order, memory: run.memory,
@@ -83,7 +83,7 @@ struct ParaTAAReferenceTests {
     func fullOrderZeroToleranceReachesSequentialResultWithUNet(eta: Double) throws {
         let scheduler = try Self.scheduler(steps: 25, eta: eta)
         let model = try Self.model()
-        let seeded = ParaTAASeededRun(seed: 31, shape: [2, 3, 16, 16])
+        let seeded = SeededRun(seed: 31, shape: [2, 3, 16, 16])
         let sequential = try seeded.sample(SequentialSampler(), scheduler: scheduler,
                                            denoiser: ParaTAAUNetDenoiser(model: model, imagesPerGroup: 2))
         let sampler = try ParaTAASampler(window: 25, order: 25, memory: 3, absoluteTolerance: 0, noiseTolerance: 0)

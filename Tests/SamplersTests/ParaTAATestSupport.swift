@@ -32,26 +32,7 @@ final class ParaTAAToyDenoiser: Denoiser {
     }
 }
 
-/// Initial latents and step noise from one torch-compatible generator, drawn as diffusers' pipelines draw them:
-/// the latents first, then the noise of each step.
-struct ParaTAASeededRun {
-    let latents: Tensor
-    private let generator: TorchGenerator
-
-    init(seed: UInt64, shape: [Int]) {
-        var generator = TorchGenerator(seed: seed)
-        latents = generator.randn(shape)
-        self.generator = generator
-    }
-
-    func sample(_ sampler: some Sampler, scheduler: any Scheduler, denoiser: Denoiser,
-                progress: (Int, Int) -> Void = { _, _ in }) throws -> SamplingResult {
-        var generator = generator
-        var scheduler = scheduler
-        return try sampler.sample(latents, scheduler: &scheduler, denoiser: denoiser, noise: { generator.randn($0) },
-                                  progress: progress)
-    }
-
+extension SeededRun {
     /// The noise each step of `scheduler` draws in a run (nil where it draws none).
     func stepNoise(_ scheduler: any ParallelScheduler) -> [Tensor?] {
         var generator = generator

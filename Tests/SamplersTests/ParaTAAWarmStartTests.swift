@@ -8,7 +8,7 @@ import Testing
 struct ParaTAAWarmStartTests {
     static let shape = [2, 3, 4, 4]
 
-    private func sequentialTrajectory(_ run: ParaTAASeededRun, scheduler: any Scheduler,
+    private func sequentialTrajectory(_ run: SeededRun, scheduler: any Scheduler,
                                       denoiser: Denoiser) throws -> [Tensor] {
         try #require(try run.sample(SequentialSampler(keepsTrajectory: true), scheduler: scheduler,
                                     denoiser: denoiser).trajectory)
@@ -16,7 +16,7 @@ struct ParaTAAWarmStartTests {
 
     @Test(arguments: [nil, 5])
     func startingFromTheSequentialTrajectoryConvergesInOneIteration(variationSteps: Int?) throws {
-        let run = ParaTAASeededRun(seed: 21, shape: Self.shape)
+        let run = SeededRun(seed: 21, shape: Self.shape)
         let scheduler = try ParaTAASchedulers.ddim(steps: 12, eta: 1)
         let stored = try sequentialTrajectory(run, scheduler: scheduler, denoiser: ParaTAAToyDenoiser(imagesPerGroup: 2))
         let denoiser = ParaTAAToyDenoiser(imagesPerGroup: 2)
@@ -31,8 +31,8 @@ struct ParaTAAWarmStartTests {
     /// The first steps stay as stored (their entries, x_T included, are not recomputed); the last ones are solved
     /// again from there with this run's denoiser, as a sequential run from the stored entry would do.
     @Test func onlyTheLastVariationStepsAreRecomputed() throws {
-        let run = ParaTAASeededRun(seed: 22, shape: Self.shape)
-        let otherRun = ParaTAASeededRun(seed: 23, shape: Self.shape)
+        let run = SeededRun(seed: 22, shape: Self.shape)
+        let otherRun = SeededRun(seed: 23, shape: Self.shape)
         let scheduler = try ParaTAASchedulers.ddim(steps: 12)
         let stored = try sequentialTrajectory(otherRun, scheduler: scheduler,
                                               denoiser: ParaTAAToyDenoiser(imagesPerGroup: 2))
