@@ -10,7 +10,7 @@ public struct PNDMScheduler: Scheduler {
     public static let supportedBetaSchedules: [BetaSchedule] = [.linear, .scaledLinear, .squaredcosCapV2]
     public static let supportedPredictionTypes: [PredictionType] = [.epsilon, .vPrediction]
     /// Model outputs in the linear multistep combination of the 4th-order PLMS step.
-    static let order = 4
+    static let plmsOrder = 4
 
     /// `scheduler_config.json`, with diffusers' defaults.
     public struct Configuration: Sendable, Equatable {
@@ -96,7 +96,7 @@ public struct PNDMScheduler: Scheduler {
             timesteps = plms.reversed()
         } else {
             let halfStep = noiseSchedule.numTrainTimesteps / count / 2
-            let pairs = ascending.suffix(Self.order).flatMap { [$0, $0 + halfStep] }
+            let pairs = ascending.suffix(Self.plmsOrder).flatMap { [$0, $0 + halfStep] }
             let doubled = pairs.dropLast().flatMap { [$0, $0] }
             prkTimesteps = doubled.dropFirst().dropLast().reversed()
             timesteps = prkTimesteps + ascending.dropLast(3).reversed()
@@ -168,7 +168,7 @@ public struct PNDMScheduler: Scheduler {
             from = timestep + stride
             to = timestep
         } else {
-            history.noisePredictions = history.noisePredictions.suffix(Self.order - 1) + [modelOutput]
+            history.noisePredictions = history.noisePredictions.suffix(Self.plmsOrder - 1) + [modelOutput]
         }
         let e = Array(history.noisePredictions.reversed())  // e[0] is the newest
         var start = sample

@@ -2,7 +2,7 @@ import Schedulers
 import Tensors
 
 /// A scheduler whose schedule starts `skippedSteps` steps late: image-to-image's `get_timesteps`, which runs only
-/// the last steps of the schedule from a partly noised image. Everything else is the wrapped scheduler's.
+/// the last steps of the schedule (`skippedSteps` whole steps, each `order` schedule entries) from a partly noised image. Everything else is the wrapped scheduler's.
 struct SkippingScheduler: Scheduler {
     private(set) var base: any Scheduler
     let skippedSteps: Int
@@ -12,8 +12,11 @@ struct SkippingScheduler: Scheduler {
         self.skippedSteps = skippedSteps
     }
 
-    var timesteps: [Int] { Array(base.timesteps.dropFirst(skippedSteps)) }
+    var timesteps: [Int] { Array(base.timesteps.dropFirst(skippedSteps * base.order)) }
     var initNoiseSigma: Float { base.initNoiseSigma }
+    var order: Int { base.order }
+
+    func modelTimestep(at timestep: Int) -> Float { base.modelTimestep(at: timestep) }
 
     mutating func setTimesteps(_ count: Int) throws { try base.setTimesteps(count) }
 

@@ -8,7 +8,7 @@ extension ParallelScheduler {
         let images = denoiser.imagesPerGroup
         let modelInput = Tensor.concatenatingBatches(zip(latents, timesteps).map { scaleModelInput($0, timestep: $1) })
         let itemTimesteps = timesteps.flatMap { Array(repeating: $0, count: images) }
-        let modelOutput = try denoiser.denoise(modelInput, timesteps: itemTimesteps.map(Float.init))
+        let modelOutput = try denoiser.denoise(modelInput, timesteps: itemTimesteps.map(modelTimestep(at:)))
         let steps = try transitionWithoutNoise(modelOutput: modelOutput, sample: Tensor.concatenatingBatches(latents),
                                                timesteps: itemTimesteps)
         return latents.indices.map { steps.batchItems($0 * images..<($0 + 1) * images) }
