@@ -77,7 +77,7 @@ public struct DPMSolverMultistepScheduler: Scheduler {
     }
 
     /// α_t = 1/√(σ² + 1), σ_t = σ·α_t and λ = log α_t − log σ_t of one noise level σ, in float32.
-    private struct NoiseLevel {
+    struct NoiseLevel {
         let alpha: Float
         let sigma: Float
         let lambda: Float
@@ -208,14 +208,8 @@ public struct DPMSolverMultistepScheduler: Scheduler {
             throw SchedulerError.invalidParameter(scheduler: Self.className, parameter: "timestep", reason:
                 "\(timestep) comes after the last of the \(timesteps.count) steps; call setTimesteps again")
         }
-        let count = timesteps.count, order = configuration.solverOrder
-        let isShortRun = configuration.lowerOrderFinal && count < 15
-        let lowerOrderFinal = index == count - 1
-            && (configuration.eulerAtFinal || isShortRun || configuration.finalSigmas == .zero)
-        let lowerOrderSecond = index == count - 2 && isShortRun
-
         let converted = convert(modelOutput, sample: sample, level: NoiseLevel(sigmas[index]))
-        modelOutputs = Array((modelOutputs + [converted]).suffix(order))
+        modelOutputs = Array((modelOutputs + [converted]).suffix(configuration.solverOrder))
         var stepNoise: Tensor?
         if configuration.algorithm == .sdeDPMSolverPlusPlus {
             let drawn = noise(modelOutput.shape)
@@ -225,17 +219,34 @@ public struct DPMSolverMultistepScheduler: Scheduler {
             }
             stepNoise = drawn
         }
-        let result: Tensor
-        if order == 1 || lowerOrderCount < 1 || lowerOrderFinal {
-            result = firstOrderUpdate(converted, sample: sample, index: index, noise: stepNoise)
-        } else if order == 2 || lowerOrderCount < 2 || lowerOrderSecond {
-            result = secondOrderUpdate(sample: sample, index: index, noise: stepNoise)
-        } else {
-            result = thirdOrderUpdate(sample: sample, index: index, noise: stepNoise)
-        }
-        lowerOrderCount = min(lowerOrderCount + 1, order)
+        let result = update(order: stepOrder(at: index, earlierSteps: lowerOrderCount), outputs: modelOutputs,
+                            sample: sample, index: index, noise: stepNoise)
+        lowerOrderCount = min(lowerOrderCount + 1, configuration.solverOrder)
         stepIndex = index + 1
         return result
+    }
+
+    /// The order of the step at schedule position `index` after `earlierSteps` steps of this run: lower at the
+    /// start, and for the last steps as `lower_order_final`, `euler_at_final` and a zero final σ ask.
+    func stepOrder(at index: Int, earlierSteps: Int) -> Int {
+        let count = timesteps.count
+        let isShortRun = configuration.lowerOrderFinal && count < 15
+        let lowerOrderFinal = index == count - 1
+            && (configuration.eulerAtFinal || isShortRun || configuration.finalSigmas == .zero)
+        let lowerOrderSecond = index == count - 2 && isShortRun
+        if lowerOrderFinal { return 1 }
+        let order = min(configuration.solverOrder, earlierSteps + 1)
+        return lowerOrderSecond ? min(order, 2) : order
+    }
+
+    /// The step from `sample` at schedule position `index` combining the last `order` of `outputs` (converted
+    /// model outputs of consecutive steps, oldest first, the step's own last).
+    func update(order: Int, outputs: [Tensor], sample: Tensor, index: Int, noise: Tensor?) -> Tensor {
+        switch order {
+        case 1: firstOrderUpdate(outputs[outputs.count - 1], sample: sample, index: index, noise: noise)
+        case 2: secondOrderUpdate(outputs: outputs, sample: sample, index: index, noise: noise)
+        default: thirdOrderUpdate(outputs: outputs, sample: sample, index: index, noise: noise)
+        }
     }
 
     /// diffusers' `add_noise`: `α·x₀ + σ·ε` at the σ of each item's timestep in the run.
@@ -254,7 +265,7 @@ public struct DPMSolverMultistepScheduler: Scheduler {
 
     /// diffusers' `index_for_timestep`: the second of two equal timesteps (so that a run started in the middle
     /// does not skip a σ), the last step for a timestep not in the run.
-    private func scheduleIndex(of timestep: Int) -> Int {
+    func scheduleIndex(of timestep: Int) -> Int {
         let matches = timesteps.indices.filter { timesteps[$0] == timestep }
         return matches.count > 1 ? matches[1] : matches.first ?? timesteps.count - 1
     }
@@ -262,7 +273,7 @@ public struct DPMSolverMultistepScheduler: Scheduler {
     // MARK: Step math
 
     /// The model output as the solver uses it: x₀ for the `++` solvers, ε for `dpmsolver`, thresholded if asked.
-    private func convert(_ modelOutput: Tensor, sample: Tensor, level: NoiseLevel) -> Tensor {
+    func convert(_ modelOutput: Tensor, sample: Tensor, level: NoiseLevel) -> Tensor {
         let alphas = Array(repeating: level.alpha, count: sample.batchSize)
         let sigmas = Array(repeating: level.sigma, count: sample.batchSize)
         let prediction = configuration.predictionType
@@ -281,8 +292,10 @@ public struct DPMSolverMultistepScheduler: Scheduler {
 
     /// The noise term `σ_t·√(1 − e^(−2h))·z` of the SDE solver, nil for the ODE solvers.
     private func noiseTerm(_ noise: Tensor?, target: NoiseLevel, h: Float) -> (Float, Tensor)? {
-        noise.map { (target.sigma * (1 - exp(-2 * h)).squareRoot(), $0) }
+        noise.map { (Self.sdeNoiseScale(target: target, h: h), $0) }
     }
+
+    static func sdeNoiseScale(target: NoiseLevel, h: Float) -> Float { target.sigma * (1 - exp(-2 * h)).squareRoot() }
 
     private func firstOrderUpdate(_ output: Tensor, sample: Tensor, index: Int, noise: Tensor?) -> Tensor {
         let target = NoiseLevel(sigmas[index + 1]), source = NoiseLevel(sigmas[index])
@@ -301,7 +314,8 @@ public struct DPMSolverMultistepScheduler: Scheduler {
         }
     }
 
-    private func secondOrderUpdate(sample: Tensor, index: Int, noise: Tensor?) -> Tensor {
+    private func secondOrderUpdate(outputs modelOutputs: [Tensor], sample: Tensor, index: Int,
+                                   noise: Tensor?) -> Tensor {
         let target = NoiseLevel(sigmas[index + 1])
         let s0 = NoiseLevel(sigmas[index]), s1 = NoiseLevel(sigmas[index - 1])
         let m0 = modelOutputs[modelOutputs.count - 1], m1 = modelOutputs[modelOutputs.count - 2]
@@ -331,7 +345,8 @@ public struct DPMSolverMultistepScheduler: Scheduler {
         }
     }
 
-    private func thirdOrderUpdate(sample: Tensor, index: Int, noise: Tensor?) -> Tensor {
+    private func thirdOrderUpdate(outputs modelOutputs: [Tensor], sample: Tensor, index: Int,
+                                  noise: Tensor?) -> Tensor {
         let target = NoiseLevel(sigmas[index + 1])
         let s0 = NoiseLevel(sigmas[index]), s1 = NoiseLevel(sigmas[index - 1]), s2 = NoiseLevel(sigmas[index - 2])
         let count = modelOutputs.count

@@ -24,6 +24,47 @@ public protocol ParallelScheduler: Scheduler {
     /// ParaDiGMS measures each step's error against it, as diffusers' pipeline does with `_get_variance`.
     func posteriorStandardDeviation(at timestep: Int) throws -> Float
 
-    /// `F(x_t, modelOutput, t)` for each batch item at its own timestep: the step without its noise.
+    /// `F(x_t, modelOutput, t)` for each batch item at its own timestep: the step without its noise. A multistep
+    /// scheduler (`lookback > 0`) can do this only where its step uses no earlier model output, and throws
+    /// elsewhere: use `transitionsWithoutNoise(steps:samples:modelOutputs:earlier:)`.
     func transitionWithoutNoise(modelOutput: Tensor, sample: Tensor, timesteps: [Int]) throws -> Tensor
+
+    /// How many steps before its own a step looks back on: 0 for one-step schedulers (DDPM, DDIM, Euler),
+    /// the solver order − 1 for multistep solvers (DPM-Solver), whose step also combines earlier model outputs.
+    var lookback: Int { get }
+
+    /// The noise-free steps of the consecutive steps `steps` (positions in `timesteps`) from their samples and
+    /// model outputs, each step combining, as `step` does, the model outputs of up to `lookback` steps before it:
+    /// those inside `steps`, and `earlier`, the evaluated steps just before `steps` (oldest first; all `lookback`
+    /// of them unless the schedule starts sooner).
+    func transitionsWithoutNoise(steps: Range<Int>, samples: [Tensor], modelOutputs: [Tensor],
+                                 earlier: [EvaluatedStep]) throws -> [Tensor]
+}
+
+/// A step of a trajectory as a multistep transition looks back on it: the sample at the step and the model output
+/// there.
+public struct EvaluatedStep: Sendable {
+    public var sample: Tensor
+    public var modelOutput: Tensor
+
+    public init(sample: Tensor, modelOutput: Tensor) {
+        self.sample = sample
+        self.modelOutput = modelOutput
+    }
+}
+
+extension ParallelScheduler {
+    public var lookback: Int { 0 }
+
+    /// One-step schedulers: the batched `transitionWithoutNoise` at the steps' timesteps.
+    public func transitionsWithoutNoise(steps: Range<Int>, samples: [Tensor], modelOutputs: [Tensor],
+                                        earlier: [EvaluatedStep]) throws -> [Tensor] {
+        precondition(samples.count == steps.count && modelOutputs.count == steps.count, "window sizes differ")
+        guard let images = samples.first?.batchSize else { return [] }
+        let stepTimesteps = steps.flatMap { Array(repeating: timesteps[$0], count: images) }
+        let transitions = try transitionWithoutNoise(modelOutput: Tensor.concatenatingBatches(modelOutputs),
+                                                     sample: Tensor.concatenatingBatches(samples),
+                                                     timesteps: stepTimesteps)
+        return samples.indices.map { transitions.batchItems($0 * images..<($0 + 1) * images) }
+    }
 }

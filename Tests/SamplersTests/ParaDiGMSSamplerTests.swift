@@ -8,17 +8,39 @@ struct ParaDiGMSSamplerTests {
 
     enum SchedulerCase: String, CaseIterable, CustomStringConvertible {
         case ddpm30, ddim20, ddim20EtaOne
+        /// Multistep: DPM-Solver++ 2M (20 steps), 3M with the Heun solver type and lower-order final steps
+        /// (12 steps), SDE-DPM-Solver++ 2M with Karras σ (30 steps).
+        case dpmSolver20, dpmSolver3Heun12, sdeDPMSolverKarras30
         var description: String { rawValue }
 
         func make() throws -> any Scheduler {
             var scheduler: any Scheduler
+            var dpmSolver = DPMSolverMultistepScheduler.Configuration()
             switch self {
             case .ddpm30: scheduler = try DDPMScheduler()
             case .ddim20: scheduler = try DDIMScheduler()
             case .ddim20EtaOne: scheduler = try DDIMScheduler(options: StepOptions(eta: 1))
+            case .dpmSolver20: scheduler = try DPMSolverMultistepScheduler(configuration: dpmSolver)
+            case .dpmSolver3Heun12:
+                dpmSolver.solverOrder = 3
+                dpmSolver.solverType = .heun
+                scheduler = try DPMSolverMultistepScheduler(configuration: dpmSolver)
+            case .sdeDPMSolverKarras30:
+                dpmSolver.algorithm = .sdeDPMSolverPlusPlus
+                dpmSolver.useKarrasSigmas = true
+                scheduler = try DPMSolverMultistepScheduler(configuration: dpmSolver)
             }
-            try scheduler.setTimesteps(self == .ddpm30 ? 30 : 20)
+            try scheduler.setTimesteps(stepCount)
             return scheduler
+        }
+
+        private var stepCount: Int {
+            switch self {
+            case .ddpm30: 30
+            case .dpmSolver3Heun12: 12
+            case .sdeDPMSolverKarras30: 30
+            default: 20
+            }
         }
     }
 
@@ -56,7 +78,8 @@ struct ParaDiGMSSamplerTests {
         #expect(result.statistics.parallelIterations <= expected.count - 1, "every iteration advances a step")
     }
 
-    @Test(arguments: SchedulerCase.allCases)
+    /// Twelve third-order steps are too few and too large for a window of 8 to finish any early at tolerance 0.3.
+    @Test(arguments: SchedulerCase.allCases.filter { $0 != .dpmSolver3Heun12 })
     func toleranceBoundsDistanceFromSequential(schedulerCase: SchedulerCase) throws {
         let run = SeededRun(seed: 3, shape: Self.shape)
         let expected = try sequential(schedulerCase, run: run)

@@ -70,6 +70,19 @@ struct ParaTAAParameterTests {
         }
     }
 
+    @Test func multistepSchedulerIsRejected() throws {
+        var scheduler = try DPMSolverMultistepScheduler()
+        try scheduler.setTimesteps(8)
+        #expect {
+            _ = try SeededRun(seed: 1, shape: Self.shape).sample(
+                try ParaTAASampler(window: 4, order: 2), scheduler: scheduler,
+                denoiser: ParaTAAToyDenoiser(imagesPerGroup: 2))
+        } throws: { error in
+            guard case .multistepScheduler(let name) = error as? ParaTAAError else { return false }
+            return name.contains("DPMSolverMultistepScheduler") && "\(error)".contains("ParaDiGMS")
+        }
+    }
+
     @Test func latentsMustHoldOneGroupOfImages() throws {
         #expect {
             _ = try SeededRun(seed: 1, shape: Self.shape).sample(

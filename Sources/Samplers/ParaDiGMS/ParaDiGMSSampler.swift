@@ -8,6 +8,11 @@ import Tensors
 /// the window past the points that stopped moving (by at least one step). Noise is drawn up front, so the result is
 /// the sequential sampler's up to the tolerance.
 ///
+/// Multistep schedulers (DPM-Solver) look back on the model outputs of earlier steps: inside the window on those of
+/// the same denoiser call, before it on those last computed there, so the fixed point is the sequential solver's
+/// trajectory with its orders. (The paradigms repository instead restarts each window at first order, whose fixed
+/// point depends on where the windows fell.)
+///
 /// Where diffusers' pipeline departs from its own sequential sampling, this follows the sequential sampler: noise is
 /// drawn only where `step` draws and scaled as `step` scales it (diffusers draws at every timestep and scales by
 /// √`_get_variance`, which is not the variance for the `*_log` variance types), and DDIM with η > 0 adds its noise
@@ -61,13 +66,20 @@ public struct ParaDiGMSSampler: Sampler, Sendable, Equatable {
         let thresholds = try ConvergenceThresholds(scheduler: scheduler, tolerance: tolerance)
         let windowSize = min(parallel, timesteps.count)
         var trajectory = Array(repeating: latents, count: timesteps.count + 1)
+        var evaluated = [EvaluatedStep?](repeating: nil, count: timesteps.count)
         var statistics = SamplingStatistics()
         var window = 0..<windowSize
 
         while !window.isEmpty, statistics.parallelIterations < maxIterations ?? .max {
             let inputs = Array(trajectory[window])
-            let transitions = try scheduler.noiseFreeSteps(from: inputs, at: Array(timesteps[window]),
-                                                           denoiser: denoiser)
+            let earlier = evaluated[max(window.lowerBound - scheduler.lookback, 0)..<window.lowerBound].map { $0! }
+            let (transitions, modelOutputs) = try scheduler.noiseFreeSteps(from: inputs, steps: window,
+                                                                           earlier: earlier, denoiser: denoiser)
+            if scheduler.lookback > 0 {
+                for (step, (input, output)) in zip(window, zip(inputs, modelOutputs)) {
+                    evaluated[step] = EvaluatedStep(sample: input, modelOutput: output)
+                }
+            }
             let updated = PicardUpdate.updatedPoints(inputs: inputs, transitions: transitions,
                                                      noise: stepNoise.scaledNoise[window])
             let convergedCount = zip(window, updated).prefix { step, point in

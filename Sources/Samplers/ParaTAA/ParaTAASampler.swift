@@ -82,6 +82,9 @@ public struct ParaTAASampler: Sampler {
         guard let parallelScheduler = scheduler as? any ParallelScheduler else {
             throw ParaTAAError.schedulerNotParallel(scheduler: String(describing: type(of: scheduler)))
         }
+        guard parallelScheduler.lookback == 0 else {
+            throw ParaTAAError.multistepScheduler(scheduler: String(describing: type(of: scheduler)))
+        }
         guard latents.batchSize == denoiser.imagesPerGroup else {
             throw ParaTAAError.invalidParameter(
                 parameter: "latents", reason: "hold \(latents.batchSize) images but the denoiser expects groups of "
