@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Tensors
+@_spi(Benchmarking) @testable import Tensors
 
 struct CausalAttentionTests {
     /// Square (self-attention) and rectangular shapes; the mask is aligned top-left as torch's `is_causal`.
@@ -36,8 +36,8 @@ struct CausalAttentionTests {
         #expect(maxDifference(output.scalars, expected) < 1e-5)
     }
 
-    /// Enough tokens that the queries are processed in several chunks: row `i` must equal unmasked attention of
-    /// that query over the first `i + 1` keys, on both sides of each chunk boundary.
+    /// The unfused path with enough tokens that the queries are processed in several chunks: row `i` must equal
+    /// unmasked attention of that query over the first `i + 1` keys, on both sides of each chunk boundary.
     @Test func causalMaskFollowsTheQueryChunks() {
         let (tokens, heads, headSize) = (2100, 8, 4)
         let width = heads * headSize
@@ -46,11 +46,11 @@ struct CausalAttentionTests {
         let query = Tensor(shape: [1, tokens, width], scalars: testValues(tokens * width, seed: 53))
         let key = Tensor(shape: [1, tokens, width], scalars: testValues(tokens * width, seed: 54))
         let value = Tensor(shape: [1, tokens, width], scalars: testValues(tokens * width, seed: 55))
-        let output = ScaledDotProductAttention.compute(query: query, key: key, value: value, heads: heads, causal: true)
+        let output = ScaledDotProductAttention.unfused(query: query, key: key, value: value, heads: heads, causal: true)
             .scalars
         for row in [0, rowsPerChunk - 1, rowsPerChunk, rowsPerChunk + 1, 2 * rowsPerChunk + 5, tokens - 1] {
             let visible = row + 1
-            let alone = ScaledDotProductAttention.compute(
+            let alone = ScaledDotProductAttention.unfused(
                 query: query.reshaped([tokens, width]).batchItems(row..<row + 1).reshaped([1, 1, width]),
                 key: key.reshaped([tokens, width]).batchItems(0..<visible).reshaped([1, visible, width]),
                 value: value.reshaped([tokens, width]).batchItems(0..<visible).reshaped([1, visible, width]),

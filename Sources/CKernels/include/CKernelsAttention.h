@@ -1,0 +1,50 @@
+#ifndef PARADIFFUSE_CKERNELS_ATTENTION_H
+#define PARADIFFUSE_CKERNELS_ATTENTION_H
+
+#include <stddef.h>
+
+/// softmax(Q·Kᵀ·scale)·V for every (batch, head), flash-style: per block of queries the keys are visited in blocks
+/// with a running maximum and sum (online softmax), so no score matrix larger than one block is ever held.
+/// Q, K, V and the output are float32 `[batch, tokens, heads·head_size]` views: head `h` of token `t` in batch `b`
+/// starts at `base + (b·tokens + t)·row_stride + h·head_size`. With `causal`, query `i` sees keys `0...i` (top-left).
+typedef struct {
+    const float *query, *key, *value;
+    float *output;
+    size_t batch, heads, queries, keys, head_size;
+    size_t query_row_stride, key_row_stride, value_row_stride, output_row_stride;
+    float scale;
+    int causal;
+} pd_attention_problem;
+
+/// Arithmetic of the fused attention: float32 FMA in portable C or AVX-512, or bfloat16 products of rounded Q, K,
+/// softmax weights and V with float32 accumulation (AVX512-BF16 `vdpbf16ps`, or AMX `tdpbf16ps` tiles).
+typedef enum {
+    PD_ATTENTION_PORTABLE_F32 = 0,
+    PD_ATTENTION_AVX512_F32 = 1,
+    PD_ATTENTION_AVX512_BF16 = 2,
+    PD_ATTENTION_AMX_BF16 = 3,
+} pd_attention_kernel;
+
+/// Whether this CPU (and, for AMX, the operating system) runs `kernel`.
+int pd_attention_kernel_available(pd_attention_kernel kernel);
+
+/// The fastest kernel this CPU runs for float32 (`bf16 == 0`) or bfloat16 arithmetic; float32 when it lacks BF16.
+pd_attention_kernel pd_attention_fastest_kernel(int bf16);
+
+/// Bytes of the workspace holding the keys and values repacked for `kernel` (64-byte aligned).
+size_t pd_attention_workspace_bytes(const pd_attention_problem *problem, pd_attention_kernel kernel);
+
+/// Repacks the keys and values of (batch·heads) slices into `workspace`, claiming slices from `*next_slice`
+/// (atomically incremented; start it at 0): every thread of a parallel region calls it with the same counter.
+void pd_attention_pack(const pd_attention_problem *problem, pd_attention_kernel kernel, void *workspace,
+                       size_t *next_slice);
+
+/// Number of independent work items (one slice × one block of queries).
+size_t pd_attention_items(const pd_attention_problem *problem);
+
+/// Computes work items from a packed workspace, claiming them from `*next_item` as `pd_attention_pack` claims
+/// slices; items write disjoint outputs.
+void pd_attention_run(const pd_attention_problem *problem, pd_attention_kernel kernel, const void *workspace,
+                      size_t *next_item);
+
+#endif
