@@ -17,9 +17,7 @@ extension DPMSolverMultistepScheduler: ParallelScheduler {
 
     public func noiseScale(at timestep: Int) throws -> Float {
         guard !isODE else { return 0 }
-        let index = try parallelIndex(of: timestep)
-        let target = NoiseLevel(sigmas[index + 1]), source = NoiseLevel(sigmas[index])
-        return Self.sdeNoiseScale(target: target, h: target.lambda - source.lambda)
+        return coefficients(at: try parallelIndex(of: timestep)).noiseScale ?? 0
     }
 
     /// The DDPM posterior standard deviation between the step's σ and the next, with ᾱ = 1/(σ² + 1).

@@ -13,6 +13,17 @@ public enum TimestepSpacing: String, Sendable, CaseIterable {
     /// For some counts (61 of 1000, for one) NumPy's `arange` gives `trailing` an extra final timestep of −1,
     /// which diffusers would index from the end of its schedule; it is left out here.
     func timesteps(count: Int, trainTimesteps: Int, stepsOffset: Int, scheduler: String) throws -> [Int] {
+        try Self.checkCount(count, trainTimesteps: trainTimesteps, scheduler: scheduler)
+        let timesteps = spaced(count: count, trainTimesteps: trainTimesteps, stepsOffset: stepsOffset)
+        if let outside = timesteps.first(where: { !(0..<trainTimesteps).contains($0) }) {
+            throw SchedulerError.invalidParameter(scheduler: scheduler, parameter: "steps_offset", reason:
+                "\(stepsOffset) moves timestep \(outside) outside the training schedule 0..<\(trainTimesteps)")
+        }
+        return timesteps
+    }
+
+    /// Checks that a run of `count` steps fits the `trainTimesteps` of the training schedule.
+    static func checkCount(_ count: Int, trainTimesteps: Int, scheduler: String) throws {
         guard count >= 1 else {
             throw SchedulerError.invalidParameter(scheduler: scheduler, parameter: "num_inference_steps",
                                                   reason: "must be at least 1, got \(count)")
@@ -21,12 +32,6 @@ public enum TimestepSpacing: String, Sendable, CaseIterable {
             throw SchedulerError.tooManyInferenceSteps(scheduler: scheduler, requested: count,
                                                        trainTimesteps: trainTimesteps)
         }
-        let timesteps = spaced(count: count, trainTimesteps: trainTimesteps, stepsOffset: stepsOffset)
-        if let outside = timesteps.first(where: { !(0..<trainTimesteps).contains($0) }) {
-            throw SchedulerError.invalidParameter(scheduler: scheduler, parameter: "steps_offset", reason:
-                "\(stepsOffset) moves timestep \(outside) outside the training schedule 0..<\(trainTimesteps)")
-        }
-        return timesteps
     }
 
     private func spaced(count: Int, trainTimesteps: Int, stepsOffset: Int) -> [Int] {
