@@ -1,0 +1,24 @@
+import Samplers
+import Schedulers
+import Tensors
+
+/// Any sampler run by every process of a group in step, its denoiser calls shared among them
+/// (`DistributedDenoiser`). Every process returns the same result.
+public struct DistributedSampler: Sampler {
+    public let sampler: any Sampler
+    public let group: ProcessGroup
+    public let split: BatchSplit
+
+    public init(_ sampler: any Sampler, group: ProcessGroup, split: BatchSplit) {
+        self.sampler = sampler
+        self.group = group
+        self.split = split
+    }
+
+    public func sample(_ latents: Tensor, scheduler: inout any Scheduler, denoiser: Denoiser, noise: NoiseSource,
+                       progress: (Int, Int) -> Void) throws -> SamplingResult {
+        try sampler.sample(latents, scheduler: &scheduler,
+                           denoiser: DistributedDenoiser(local: denoiser, group: group, split: split),
+                           noise: noise, progress: progress)
+    }
+}
