@@ -30,17 +30,38 @@ public final class SafetensorsFile: Sendable {
 
     /// The tensor converted to a row-major float32 tensor (from F32, F16, BF16 exactly; from F64 rounded).
     public func tensor(named name: String) throws -> Tensor {
+        try tensor(named: name, as: .float32)
+    }
+
+    /// The tensor as a row-major tensor of `dtype` (bfloat16 rounds to nearest even). F32 and BF16 data is read
+    /// from the mapped file without copying, and converted straight from it when `dtype` differs; other types are
+    /// widened into memory of their own first, and the file pages read for them released.
+    public func tensor(named name: String, as dtype: DType) throws -> Tensor {
         let info = try info(named: name)
         guard info.elementType.convertsToFloat32 else {
             throw LoadingError.notConvertibleToFloat32(url, tensor: name, dtype: info.dtype)
         }
         let source = UnsafeRawBufferPointer(rebasing: mapping.bytes[
             (dataStart + info.dataOffsets.lowerBound)..<(dataStart + info.dataOffsets.upperBound)])
+        if let storedDType = Self.tensorDType(of: info.elementType), let base = source.baseAddress, !source.isEmpty,
+           Int(bitPattern: base) % storedDType.byteSize == 0 {
+            return Tensor(mappedBytes: base, shape: info.shape, dtype: storedDType, owner: mapping).converted(to: dtype)
+        }
         var tensor = Tensor(uninitializedShape: info.shape)
         tensor.withUnsafeMutableBufferPointer { target in
             Self.convert(source, of: info.elementType, into: target)
         }
-        return tensor
+        mapping.releasePages(of: source)
+        return tensor.converted(to: dtype)
+    }
+
+    /// The tensor dtype that holds elements of `type` as they are, if any.
+    private static func tensorDType(of type: SafetensorsDType) -> DType? {
+        switch type {
+        case .float32: .float32
+        case .bfloat16: .bfloat16
+        default: nil
+        }
     }
 
     /// Widens little-endian elements to float32.

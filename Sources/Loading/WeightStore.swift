@@ -62,6 +62,11 @@ public final class WeightStore: Sendable {
         try shard(holding: name).tensor(named: name)
     }
 
+    /// The tensor as a row-major tensor of `dtype`; see `SafetensorsFile.tensor(named:as:)`.
+    public func tensor(named name: String, as dtype: DType) throws -> Tensor {
+        try shard(holding: name).tensor(named: name, as: dtype)
+    }
+
     private func shard(holding name: String) throws -> SafetensorsFile {
         guard let index = shardOfTensor[name] else { throw LoadingError.tensorNotFound(url, tensor: name) }
         return shards[index]

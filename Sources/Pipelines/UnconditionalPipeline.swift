@@ -13,16 +13,18 @@ public final class UnconditionalPipeline {
     /// The folder's `scheduler/scheduler_config.json`, or nil for a bare UNet folder.
     public let schedulerConfig: JSONConfig?
 
-    /// Loads a DDPMPipeline-style folder (`model_index.json`, `unet/`, `scheduler/`) or a bare UNet folder.
-    public convenience init(folder: URL) throws {
+    /// Loads a DDPMPipeline-style folder (`model_index.json`, `unet/`, `scheduler/`) or a bare UNet folder; the
+    /// model computes in `precision`.
+    public convenience init(folder: URL, precision: Precision = .float32) throws {
         let diffusers = try DiffusersFolder(url: folder)
         switch diffusers.kind {
         case .pipeline(let index):
-            try self.init(model: UNet2DModel(componentFolder: diffusers.componentURL("unet")),
+            try self.init(model: UNet2DModel(componentFolder: diffusers.componentURL("unet"), precision: precision),
                           schedulerConfig: index.components["scheduler"] == nil ? nil : diffusers.componentConfig("scheduler"),
                           folder: folder)
         case .component:
-            try self.init(model: UNet2DModel(componentFolder: folder), schedulerConfig: nil, folder: folder)
+            try self.init(model: UNet2DModel(componentFolder: folder, precision: precision), schedulerConfig: nil,
+                          folder: folder)
         }
     }
 

@@ -57,7 +57,7 @@ public struct Tensor: @unchecked Sendable {
         _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
     ) rethrows -> R {
         precondition(dtype == .float32, "float access to a \(dtype) tensor")
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        if !isKnownUniquelyReferenced(&storage) || !storage.isWritable { storage = storage.copy() }
         return try body(UnsafeMutableBufferPointer(start: storage.bytes.assumingMemoryBound(to: Float.self),
                                                    count: count))
     }

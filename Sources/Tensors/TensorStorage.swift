@@ -1,10 +1,19 @@
-/// A 64-byte aligned buffer owned by one or more tensors.
+/// Read-only mapped memory (a weights file) that tensors may borrow.
+public protocol MappedMemory: AnyObject {
+    /// Drops the whole pages inside `range` from resident memory; they stay readable (read again on access).
+    func releasePages(of range: UnsafeRawBufferPointer)
+}
+
+/// A 64-byte aligned buffer owned by one or more tensors, or read-only memory borrowed from a mapped file.
 final class TensorStorage: @unchecked Sendable {
     static let alignment = 64
 
     let byteCount: Int
     let bytes: UnsafeMutableRawPointer
-    private let owner: AnyObject?
+    private let owner: MappedMemory?
+
+    /// Whether the buffer may be written: borrowed mapped memory is read-only.
+    var isWritable: Bool { owner == nil }
 
     init(byteCount: Int) {
         self.byteCount = byteCount
@@ -12,8 +21,8 @@ final class TensorStorage: @unchecked Sendable {
         self.owner = nil
     }
 
-    /// Wraps memory owned by `owner` (e.g. a memory-mapped file), which is kept alive.
-    init(borrowing bytes: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject) {
+    /// Wraps read-only file-mapped memory that `owner` keeps mapped; see `Tensor.init(mappedBytes:...)`.
+    init(mapped bytes: UnsafeMutableRawPointer, byteCount: Int, owner: MappedMemory) {
         self.byteCount = byteCount
         self.bytes = bytes
         self.owner = owner
@@ -26,6 +35,10 @@ final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
-        if owner == nil { bytes.deallocate() }
+        if let owner {
+            owner.releasePages(of: UnsafeRawBufferPointer(start: bytes, count: byteCount))
+        } else {
+            bytes.deallocate()
+        }
     }
 }

@@ -15,7 +15,19 @@ struct InfoCommand: ParsableCommand {
                                valueName: "name"))
     var variant: String?
 
+    @Flag(help: "Also load the models as generate does (in --precision) and report the time and peak resident memory.")
+    var load = false
+
+    @OptionGroup var arithmetic: PrecisionOption
+
     func run() throws {
-        print(try ModelInfo(folder: model.map { URL(fileURLWithPath: $0) } ?? DefaultModel.url, variant: variant))
+        let folder = model.map { URL(fileURLWithPath: $0) } ?? DefaultModel.url
+        print(try ModelInfo(folder: folder, variant: variant))
+        if load {
+            let report = try ModelLoading.load(folder: folder, variant: variant, precision: arithmetic.precision)
+            print(String(format: "loaded in %.2f s", report.seconds) + " (\(arithmetic.precision.rawValue)); peak resident "
+                + "memory \(PeakResidentMemory.formatted(report.peakResidentBytes)) (weights are packed at the first "
+                + "forward pass: `paradiffuse bench` reports the peak with it)")
+        }
     }
 }

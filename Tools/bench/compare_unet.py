@@ -1,7 +1,12 @@
-"""Times a UNet2DModel forward pass in PyTorch and in Paradiffuse on the same folder, in alternating rounds.
+"""Times a UNet forward pass in PyTorch and in Paradiffuse on the same folder, in alternating rounds.
 
     python Tools/bench/compare_unet.py --model /tmp/cifar10-unet --batch 1 --rounds 5 \
-        --paradiffuse .build/release/paradiffuse
+        --paradiffuse .build/release/paradiffuse [--precision bf16]
+
+A UNet2DModel folder gets random samples of its sample_size; a UNet2DConditionModel folder (or a Stable Diffusion
+folder, whose unet/ is used) random latents of its sample_size and random 77-token text embeddings.
+With --precision bf16, PyTorch runs the model cast to bfloat16 (channels-last with --channels-last) and
+Paradiffuse runs `bench --precision bf16`.
 
 Each round runs PyTorch (median of --iterations forwards after a warm-up) and then Paradiffuse's
 `bench` command (same count); the host drifts between a slow and a fast mode, so only rounds that
@@ -10,16 +15,17 @@ alternate are compared. Prints per-round times, the median of each side, their r
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import tempfile
 import time
 
 import torch
-from diffusers import UNet2DModel
+from diffusers import UNet2DConditionModel, UNet2DModel
 
 
-def count_flops(model, sample, timesteps, class_labels):
+def count_flops(model, inputs):
     """Multiply-adds x2 of convolutions, linear layers and attention matmuls in one forward pass."""
     flops = 0
 
@@ -49,31 +55,72 @@ def count_flops(model, sample, timesteps, class_labels):
         elif type(module).__name__ == "Attention":
             handles.append(module.register_forward_hook(attention_hook))
     with torch.no_grad():
-        model(sample, timesteps, class_labels=class_labels)
+        model(*inputs["args"], **inputs["kwargs"])
     for handle in handles:
         handle.remove()
     return flops
 
 
-def time_pytorch(model, sample, timesteps, class_labels, iterations):
+def time_pytorch(model, inputs, iterations):
     times = []
     with torch.no_grad():
-        model(sample, timesteps, class_labels=class_labels)
+        model(*inputs["args"], **inputs["kwargs"])
         for _ in range(iterations):
             start = time.perf_counter()
-            model(sample, timesteps, class_labels=class_labels)
+            model(*inputs["args"], **inputs["kwargs"])
             times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
 
 
-def time_paradiffuse(binary, model_dir, batch, iterations, threads):
+def time_paradiffuse(binary, model_dir, batch, iterations, threads, precision):
+    """The median forward time in ms and the process's peak resident memory in bytes."""
     environment = dict(os.environ, OMP_NUM_THREADS=str(threads))
     with tempfile.NamedTemporaryFile(suffix=".json") as report:
         subprocess.run([binary, "bench", "--model", model_dir, "--batch", str(batch),
-                        "--iterations", str(iterations), "--json", report.name],
+                        "--iterations", str(iterations), "--json", report.name, "--precision", precision],
                        check=True, stdout=subprocess.DEVNULL, env=environment)
         with open(report.name) as file:
-            return json.load(file)["unet_forward_ms"]
+            result = json.load(file)
+            return result["unet_forward_ms"], result["peak_rss_bytes"]
+
+
+def load_model(folder, dtype, channels_last):
+    """The UNet of `folder` with random inputs like Paradiffuse's `bench` makes."""
+    unet_folder = os.path.join(folder, "unet") if os.path.exists(os.path.join(folder, "model_index.json")) else folder
+    with open(os.path.join(unet_folder, "config.json")) as file:
+        class_name = json.load(file)["_class_name"]
+    generator = torch.Generator().manual_seed(0)
+    if class_name == "UNet2DConditionModel":
+        model = UNet2DConditionModel.from_pretrained(unet_folder).eval()
+        config = model.config
+        size = config.sample_size or 64
+        make_inputs = lambda batch: {
+            "args": (torch.randn(batch, config.in_channels, size, size, generator=generator),
+                     torch.full((batch,), 500, dtype=torch.long)),
+            "kwargs": {"encoder_hidden_states": torch.randn(batch, 77, config.cross_attention_dim, generator=generator)},
+        }
+    else:
+        model = UNet2DModel.from_pretrained(unet_folder).eval()
+        config = model.config
+        size = config.sample_size if isinstance(config.sample_size, int) else config.sample_size[0]
+        make_inputs = lambda batch: {
+            "args": (torch.randn(batch, config.in_channels, size, size, generator=generator),
+                     torch.full((batch,), 500, dtype=torch.long)),
+            "kwargs": {"class_labels": torch.zeros(batch, dtype=torch.long) if config.num_class_embeds else None},
+        }
+    model = model.to(dtype)
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
+
+    def cast(batch):
+        inputs = make_inputs(batch)
+        inputs["args"] = (inputs["args"][0].to(dtype),) + inputs["args"][1:]
+        if "encoder_hidden_states" in inputs["kwargs"]:
+            inputs["kwargs"]["encoder_hidden_states"] = inputs["kwargs"]["encoder_hidden_states"].to(dtype)
+        if channels_last:
+            inputs["args"] = (inputs["args"][0].to(memory_format=torch.channels_last),) + inputs["args"][1:]
+        return inputs
+    return model, cast
 
 
 def main():
@@ -84,21 +131,23 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--iterations", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--precision", choices=["f32", "bf16"], default="f32")
+    parser.add_argument("--channels-last", action="store_true", help="run PyTorch in channels-last memory format")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
-    model = UNet2DModel.from_pretrained(args.model).eval()
-    config = model.config
-    size = config.sample_size if isinstance(config.sample_size, int) else config.sample_size[0]
-    sample = torch.randn(args.batch, config.in_channels, size, size, generator=torch.Generator().manual_seed(0))
-    timesteps = torch.full((args.batch,), 500, dtype=torch.long)
-    class_labels = torch.zeros(args.batch, dtype=torch.long) if config.num_class_embeds else None
-    flops = count_flops(model, sample, timesteps, class_labels)
+    dtype = torch.bfloat16 if args.precision == "bf16" else torch.float32
+    model, make_inputs = load_model(args.model, dtype, args.channels_last)
+    inputs = make_inputs(args.batch)
+    flops = count_flops(model, inputs)
 
-    torch_times, swift_times = [], []
+    torch_times, swift_times, swift_peaks = [], [], []
     for round_index in range(args.rounds):
-        torch_times.append(time_pytorch(model, sample, timesteps, class_labels, args.iterations))
-        swift_times.append(time_paradiffuse(args.paradiffuse, args.model, args.batch, args.iterations, args.threads))
+        torch_times.append(time_pytorch(model, inputs, args.iterations))
+        milliseconds, peak = time_paradiffuse(args.paradiffuse, args.model, args.batch, args.iterations, args.threads,
+                                              args.precision)
+        swift_times.append(milliseconds)
+        swift_peaks.append(peak)
         print(f"round {round_index + 1}: pytorch {torch_times[-1]:.1f} ms, paradiffuse {swift_times[-1]:.1f} ms")
     torch_median, swift_median = statistics.median(torch_times), statistics.median(swift_times)
     print(json.dumps({
@@ -106,7 +155,10 @@ def main():
         "pytorch_ms": torch_median, "paradiffuse_ms": swift_median,
         "ratio_paradiffuse_over_pytorch": swift_median / torch_median,
         "pytorch_gflops": flops / 1e6 / torch_median, "paradiffuse_gflops": flops / 1e6 / swift_median,
-        "torch_version": torch.__version__, "threads": args.threads,
+        "torch_version": torch.__version__, "threads": args.threads, "precision": args.precision,
+        "pytorch_channels_last": args.channels_last,
+        "pytorch_peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "paradiffuse_peak_rss_bytes": max(swift_peaks),
     }, indent=2))
 
 

@@ -1,12 +1,13 @@
 import Foundation
 import Loading
+import Tensors
 
 extension AutoencoderKL {
     /// Loads an AutoencoderKL component folder (`config.json` + `diffusion_pytorch_model[.variant].safetensors`,
-    /// single or sharded), such as a Stable Diffusion pipeline's `vae/`.
-    public convenience init(componentFolder folder: URL, variant: String? = nil) throws {
+    /// single or sharded) to compute in `precision`, such as a Stable Diffusion pipeline's `vae/`.
+    public convenience init(componentFolder folder: URL, variant: String? = nil, precision: Precision = .float32) throws {
         let configuration = try AutoencoderKLConfiguration.read(from: folder.appendingPathComponent("config.json"))
         let store = try WeightStore(componentFolder: folder, variant: variant)
-        try self.init(configuration: configuration, weights: ModelWeights(store))
+        try self.init(configuration: configuration, weights: ModelWeights(store, precision: precision))
     }
 }

@@ -38,6 +38,8 @@ public final class AutoencoderKL {
     }
 
     public let configuration: AutoencoderKLConfiguration
+    /// Images, latents and moments are float32; inside, activations between layers have this precision's dtype.
+    public let precision: Precision
     /// Encode and decode one image of a batch at a time, to bound memory (diffusers' `enable_slicing()`).
     public var slicing = false
     /// Encode and decode large images tile by tile, to bound memory (diffusers' `enable_tiling()`); nil runs
@@ -52,6 +54,7 @@ public final class AutoencoderKL {
     public init(configuration: AutoencoderKLConfiguration, weights: ModelWeights) throws {
         try configuration.validate(file: "AutoencoderKL configuration")
         self.configuration = configuration
+        precision = weights.precision
         let moments = 2 * configuration.latentChannels, latents = configuration.latentChannels
         encoder = try VAEEncoder(weights.scoped("encoder"), configuration: configuration)
         quantConv = configuration.useQuantConv
@@ -79,14 +82,14 @@ public final class AutoencoderKL {
 
     /// Row-major images to row-major moments.
     private func encodedMoments(_ images: Tensor) -> Tensor {
-        let encoded = encoder(images.toChannelsLast())
-        return (quantConv.map { $0(encoded) } ?? encoded).toRowMajor()
+        let encoded = encoder(images.toChannelsLast().converted(to: precision.dtype))
+        return (quantConv.map { $0(encoded) } ?? encoded).converted(to: .float32).toRowMajor()
     }
 
     /// Row-major latents to row-major images.
     private func decodedImages(_ latents: Tensor) -> Tensor {
-        let input = latents.toChannelsLast()
-        return decoder(postQuantConv.map { $0(input) } ?? input).toRowMajor()
+        let input = latents.toChannelsLast().converted(to: precision.dtype)
+        return decoder(postQuantConv.map { $0(input) } ?? input).converted(to: .float32).toRowMajor()
     }
 
     /// `body` over the whole batch, or item by item when slicing.

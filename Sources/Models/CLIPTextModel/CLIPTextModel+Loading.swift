@@ -1,12 +1,13 @@
 import Foundation
 import Loading
+import Tensors
 
 extension CLIPTextModel {
     /// Loads a transformers CLIPTextModel component folder (`text_encoder/`: `config.json` and
-    /// `model[.variant].safetensors`, single or sharded).
-    public convenience init(componentFolder folder: URL, variant: String? = nil) throws {
+    /// `model[.variant].safetensors`, single or sharded) to compute in `precision`.
+    public convenience init(componentFolder folder: URL, variant: String? = nil, precision: Precision = .float32) throws {
         let configuration = try CLIPTextConfiguration.read(from: folder.appendingPathComponent("config.json"))
         let store = try WeightStore(componentFolder: folder, variant: variant)
-        try self.init(configuration: configuration, weights: ModelWeights(store))
+        try self.init(configuration: configuration, weights: ModelWeights(store, precision: precision))
     }
 }

@@ -5,6 +5,8 @@ import Tensors
 /// causal pre-norm transformer layers, and a final layer norm.
 public final class CLIPTextModel {
     public let configuration: CLIPTextConfiguration
+    /// Outputs are float32; between layers, hidden states have this precision's dtype.
+    public let precision: Precision
 
     private let embeddings: CLIPTextEmbeddings
     private let layers: [CLIPEncoderLayer]
@@ -15,6 +17,7 @@ public final class CLIPTextModel {
     public init(configuration: CLIPTextConfiguration, weights: ModelWeights) throws {
         try configuration.validate(file: "CLIPTextModel configuration")
         self.configuration = configuration
+        precision = weights.precision
         let model = try weights.contains("text_model.embeddings.token_embedding.weight")
             ? weights.scoped("text_model") : weights
         let activation = try configuration.mlpActivation(file: "CLIPTextModel configuration")
@@ -30,13 +33,13 @@ public final class CLIPTextModel {
     /// Encodes `tokenIDs`, `N` sequences of one length `L` ≤ `max_position_embeddings`, each id in the vocabulary.
     public func callAsFunction(_ tokenIDs: [[Int]]) throws -> CLIPTextModelOutput {
         try validate(tokenIDs)
-        var hidden = embeddings(tokenIDs)
-        var hiddenStates = [hidden]
+        var hidden = embeddings(tokenIDs).converted(to: precision.dtype)
+        var hiddenStates = [hidden.converted(to: .float32)]
         for layer in layers {
             hidden = layer(hidden)
-            hiddenStates.append(hidden)
+            hiddenStates.append(hidden.converted(to: .float32))
         }
-        let lastHiddenState = finalLayerNorm(hidden)
+        let lastHiddenState = finalLayerNorm(hiddenStates.last!)
         return CLIPTextModelOutput(lastHiddenState: lastHiddenState, hiddenStates: hiddenStates,
                                    pooledOutput: pooled(lastHiddenState, at: tokenIDs.map(poolingPosition)))
     }

@@ -18,7 +18,7 @@ struct ResnetBlock2D {
         norm1 = try GroupNorm(weights.scoped("norm1"), groups: groups, channels: input, epsilon: epsilon)
         conv1 = try Convolution2D(weights.scoped("conv1"), input: input, output: output, kernel: 3, padding: 1)
         timeProjection = try timeEmbedding.map {
-            try Linear(weights.scoped("time_emb_proj"), input: $0, output: conditioning == .add ? output : 2 * output)
+            try Linear(weights.scoped("time_emb_proj").inFloat32, input: $0, output: conditioning == .add ? output : 2 * output)
         }
         norm2 = try GroupNorm(weights.scoped("norm2"), groups: groups, channels: output, epsilon: epsilon)
         conv2 = try Convolution2D(weights.scoped("conv2"), input: output, output: output, kernel: 3, padding: 1)
@@ -28,7 +28,8 @@ struct ResnetBlock2D {
         self.outputScale = 1 / outputScaleFactor
     }
 
-    /// `activatedEmbedding` is SiLU(time embedding), `[N, E]`, shared by every block of the network.
+    /// `activatedEmbedding` is SiLU(time embedding), float32 `[N, E]`, shared by every block of the network; its
+    /// projection stays float32 into the group norm's statistics.
     func callAsFunction(_ input: Tensor, activatedEmbedding: Tensor?) -> Tensor {
         var hidden = conv1(norm1(input, silu: true))
         if let timeProjection, let activatedEmbedding {

@@ -4,6 +4,8 @@ import Tensors
 /// diffusers' `UNet2DModel`: an unconditional or class-conditional image denoiser (DDPM, score-SDE checkpoints).
 public final class UNet2DModel {
     public let configuration: UNet2DConfiguration
+    /// Samples and outputs are float32; inside, activations between layers have this precision's dtype.
+    public let precision: Precision
 
     private enum TimeProjection {
         case positional
@@ -28,6 +30,7 @@ public final class UNet2DModel {
     public init(configuration: UNet2DConfiguration, weights: ModelWeights) throws {
         try configuration.validate(file: "UNet2DModel configuration")
         self.configuration = configuration
+        precision = weights.precision
         let channels = configuration.blockOutChannels
         let embeddingWidth = configuration.timeEmbeddingWidth
         convIn = try Convolution2D(weights.scoped("conv_in"), input: configuration.inChannels, output: channels[0],
@@ -125,7 +128,7 @@ public final class UNet2DModel {
         }
         let activatedEmbedding = embedding.silu()
 
-        var hidden = convIn(input.toChannelsLast())
+        var hidden = convIn(input.toChannelsLast().converted(to: precision.dtype))
         var skips = [hidden]
         for block in downBlocks {
             let (output, blockSkips) = block(hidden, embedding: activatedEmbedding)
@@ -138,7 +141,7 @@ public final class UNet2DModel {
             hidden = block(hidden, skips: Array(skips.suffix(count)), embedding: activatedEmbedding)
             skips.removeLast(count)
         }
-        var output = convOut(normOut(hidden, silu: true)).toRowMajor()
+        var output = convOut(normOut(hidden, silu: true)).converted(to: .float32).toRowMajor()
         if case .fourier = timeProjection {
             output = output.scaledPerItem(timesteps.map { 1 / $0 })
         }

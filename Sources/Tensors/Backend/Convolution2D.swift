@@ -4,21 +4,25 @@ import Foundation
 /// A 2-D convolution over channels-last activations, with weights prepacked for each input shape.
 ///
 /// Bias, a residual add and an output scale run fused in the convolution: `(conv(x) + bias + residual) * scale`.
+/// Inputs have the weights' dtype (float32, or bfloat16 with float32 accumulation); the output has the input's dtype.
+/// Once packed, the weights are kept only in packed form.
 public final class Convolution2D {
-    public let weight: Tensor
+    /// `[out, in, kh, kw]`.
+    public let weightShape: [Int]
+    public let weightDType: DType
     public let bias: Tensor?
     public let stride: Int
     /// Padding before (top/left) and after (bottom/right) the input.
     public let paddingBefore: Int
     public let paddingAfter: Int
 
-    public var inputChannels: Int { weight.shape[1] }
-    public var outputChannels: Int { weight.shape[0] }
-    public var kernelSize: Int { weight.shape[2] }
+    public var inputChannels: Int { weightShape[1] }
+    public var outputChannels: Int { weightShape[0] }
+    public var kernelSize: Int { weightShape[2] }
 
     private struct Key: Hashable {
         let batch, height, width: Int
-        let hasResidual: Bool
+        let residualDType: DType?
         let outputScale: Float
     }
 
@@ -28,18 +32,21 @@ public final class Convolution2D {
     }
 
     private var compiled: [Key: Compiled] = [:]
-    private var packedWeights: [(layout: MemoryDescriptor, storage: TensorStorage)] = []
+    private var weights: PackedWeights
     private let lock = NSLock()
 
-    /// `weight` is `[out, in, kh, kw]` as PyTorch stores it; `bias` is `[out]`.
+    /// `weight` is `[out, in, kh, kw]` as PyTorch stores it, float32 or bfloat16; `bias` is float32 `[out]`.
     public convenience init(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) {
         self.init(weight: weight, bias: bias, stride: stride, paddingBefore: padding, paddingAfter: padding)
     }
 
     public init(weight: Tensor, bias: Tensor?, stride: Int, paddingBefore: Int, paddingAfter: Int) {
         precondition(weight.rank == 4 && weight.layout == .rowMajor, "convolution weight must be [out, in, kh, kw]")
-        precondition(bias == nil || bias!.shape == [weight.shape[0]], "convolution bias must be [out]")
-        self.weight = weight
+        precondition(bias == nil || (bias!.shape == [weight.shape[0]] && bias!.dtype == .float32),
+                     "convolution bias must be float32 [out]")
+        weightShape = weight.shape
+        weightDType = weight.dtype
+        weights = PackedWeights(weight, layout: MemoryDescriptor(weight))
         self.bias = bias
         self.stride = stride
         self.paddingBefore = paddingBefore
@@ -47,24 +54,25 @@ public final class Convolution2D {
     }
 
     public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
-        let kernel = weight.shape[2], kernelWidth = weight.shape[3]
+        let kernel = weightShape[2], kernelWidth = weightShape[3]
         return ((height + paddingBefore + paddingAfter - kernel) / stride + 1,
                 (width + paddingBefore + paddingAfter - kernelWidth) / stride + 1)
     }
 
     public func callAsFunction(_ input: Tensor, adding residual: Tensor? = nil, scale outputScale: Float = 1) -> Tensor {
-        precondition(input.layout == .channelsLast && input.rank == 4 && input.shape[1] == inputChannels,
-                     "convolution expects channels-last [N, \(inputChannels), H, W], got \(input)")
+        precondition(input.layout == .channelsLast && input.rank == 4 && input.shape[1] == inputChannels
+                     && input.dtype == weightDType,
+                     "convolution expects channels-last \(weightDType) [N, \(inputChannels), H, W], got \(input)")
         let (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
         let size = outputSize(height: height, width: width)
         let outputShape = [batch, outputChannels, size.height, size.width]
         if let residual {
-            precondition(residual.shape == outputShape && residual.layout == .channelsLast,
+            precondition(residual.shape == outputShape && residual.layout == .channelsLast && residual.dtype == input.dtype,
                          "residual \(residual) does not match convolution output \(outputShape)")
         }
-        let key = Key(batch: batch, height: height, width: width, hasResidual: residual != nil, outputScale: outputScale)
+        let key = Key(batch: batch, height: height, width: width, residualDType: residual?.dtype, outputScale: outputScale)
         let entry = lock.withLock { compiled[key] ?? compile(key, outputShape: outputShape) }
-        let output = Tensor(uninitializedShape: outputShape, layout: .channelsLast)
+        let output = Tensor(uninitializedShape: outputShape, dtype: input.dtype, layout: .channelsLast)
         var pointers = [input.unsafeRawPointer, UnsafeRawPointer(entry.packedWeights.bytes)]
         if let bias { pointers.append(bias.unsafeRawPointer) }
         pointers.append(output.unsafeRawPointer)
@@ -74,15 +82,19 @@ public final class Convolution2D {
     }
 
     private func compile(_ key: Key, outputShape: [Int]) -> Compiled {
-        let source = MemoryDescriptor(shape: [key.batch, inputChannels, key.height, key.width], tag: dnnl_nhwc)
-        let destination = MemoryDescriptor(shape: outputShape, tag: dnnl_nhwc)
-        let anyWeights = MemoryDescriptor(shape: weight.shape, tag: dnnl_format_tag_any)
+        let source = MemoryDescriptor(shape: [key.batch, inputChannels, key.height, key.width], dtype: weightDType,
+                                      tag: dnnl_nhwc)
+        let destination = MemoryDescriptor(shape: outputShape, dtype: weightDType, tag: dnnl_nhwc)
+        let anyWeights = MemoryDescriptor(shape: weightShape, dtype: weightDType, tag: dnnl_format_tag_any)
         let biasLayout = bias.map { MemoryDescriptor(shape: $0.shape, tag: dnnl_a) }
         let attributes = PrimitiveAttributes()
         var arguments = [Int32(DNNL_ARG_SRC), Int32(DNNL_ARG_WEIGHTS)]
         if bias != nil { arguments.append(Int32(DNNL_ARG_BIAS)) }
         arguments.append(Int32(DNNL_ARG_DST))
-        if key.hasResidual { arguments.append(attributes.appendBinaryAdd(destination)) }
+        if let residualDType = key.residualDType {
+            arguments.append(attributes.appendBinaryAdd(MemoryDescriptor(shape: outputShape, dtype: residualDType,
+                                                                         tag: dnnl_nhwc)))
+        }
         if key.outputScale != 1 { attributes.appendEltwise(dnnl_eltwise_linear, alpha: key.outputScale) }
 
         var descriptor: dnnl_primitive_desc_t?
@@ -107,17 +119,10 @@ public final class Convolution2D {
                 }
             }
         }
-        DNNL.check(status, "creating a convolution \(weight.shape) for input \(key)")
+        DNNL.check(status, "creating a convolution \(weightShape) for input \(key)")
         let primitive = Primitive(descriptor: descriptor!, arguments: arguments)
-        let entry = Compiled(primitive: primitive, packedWeights: packed(for: primitive.layout(of: Int32(DNNL_ARG_WEIGHTS))))
+        let entry = Compiled(primitive: primitive, packedWeights: weights.packed(for: primitive.layout(of: Int32(DNNL_ARG_WEIGHTS))))
         compiled[key] = entry
         return entry
-    }
-
-    private func packed(for layout: MemoryDescriptor) -> TensorStorage {
-        if let existing = packedWeights.first(where: { $0.layout.isEqual(to: layout) }) { return existing.storage }
-        let storage = reordered(weight.unsafeRawPointer, from: MemoryDescriptor(weight), to: layout)
-        packedWeights.append((layout, storage))
-        return storage
     }
 }

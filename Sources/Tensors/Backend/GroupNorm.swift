@@ -29,7 +29,8 @@ public final class GroupNorm {
         }
     }
 
-    /// `input` channels-last `[N, C, H, W]`; `channelBias`, `modulation.scale/shift` are `[N, C]`.
+    /// `input` channels-last `[N, C, H, W]`, float32 or bfloat16 (the output has its dtype; statistics are
+    /// float32/double either way); `channelBias`, `modulation.scale/shift` are float32 `[N, C]`.
     public func callAsFunction(_ input: Tensor, channelBias: Tensor? = nil, modulation: Modulation? = nil,
                                silu: Bool = false) -> Tensor {
         precondition(input.layout == .channelsLast && input.rank == 4 && input.shape[1] == channels,
@@ -38,26 +39,21 @@ public final class GroupNorm {
         for extra in [channelBias, modulation?.scale, modulation?.shift].compactMap({ $0 }) {
             precondition(extra.shape == [batch, channels], "group norm extras must be [\(batch), \(channels)]")
         }
-        var source = input
-        if let channelBias {
-            source = Tensor(uninitializedShape: input.shape, layout: .channelsLast)
-            for item in 0..<batch {
-                pd_add_channel_bias(input.floats + item * pixels * channels,
-                                    source.mutableFloats + item * pixels * channels, pixels, channels,
-                                    channelBias.floats + item * channels)
-            }
-        }
-        let output = Tensor(uninitializedShape: input.shape, layout: .channelsLast)
+        let output = Tensor(uninitializedShape: input.shape, dtype: input.dtype, layout: .channelsLast)
         var scale = [Float](repeating: 0, count: channels)
         var shift = [Float](repeating: 0, count: channels)
+        let itemBytes = pixels * channels * input.dtype.byteSize
         for item in 0..<batch {
-            let itemInput = source.floats + item * pixels * channels
-            let (mean, inverseDeviation) = groupStatistics(itemInput, pixels: pixels)
+            let itemInput = input.unsafeRawPointer + item * itemBytes
+            let itemBias = channelBias.map { Array(UnsafeBufferPointer(start: $0.floats + item * channels, count: channels)) }
+            let (mean, inverseDeviation) = groupStatistics(itemInput, dtype: input.dtype, pixels: pixels, channelBias: itemBias)
             let groupSize = channels / groups
             for channel in 0..<channels {
                 let group = channel / groupSize
                 var factor = weight.floats[channel] * inverseDeviation[group]
-                var offset = bias.floats[channel] - Float(mean[group]) * factor
+                // norm(x + b) = x·factor + (b − mean)·factor + bias: the channel bias folds into the shift.
+                let added = itemBias?[channel] ?? 0
+                var offset = bias.floats[channel] + Float(Double(added) - mean[group]) * factor
                 if let modulation {
                     let gain = 1 + modulation.scale.floats[item * channels + channel]
                     factor *= gain
@@ -66,20 +62,33 @@ public final class GroupNorm {
                 scale[channel] = factor
                 shift[channel] = offset
             }
-            let itemOutput = output.mutableFloats + item * pixels * channels
+            let itemOutput = output.storage.bytes + item * itemBytes
+            let rowBytes = channels * input.dtype.byteSize
             parallelRows(pixels) { range in
-                pd_channel_affine(itemInput + range.lowerBound * channels, itemOutput + range.lowerBound * channels,
-                                  range.count, channels, scale, shift, silu ? 1 : 0)
+                let (source, target) = (itemInput + range.lowerBound * rowBytes, itemOutput + range.lowerBound * rowBytes)
+                switch input.dtype {
+                case .float32:
+                    pd_channel_affine(source.assumingMemoryBound(to: Float.self), target.assumingMemoryBound(to: Float.self),
+                                      range.count, channels, scale, shift, silu ? 1 : 0)
+                case .bfloat16:
+                    pd_channel_affine_bf16(source.assumingMemoryBound(to: UInt16.self),
+                                           target.assumingMemoryBound(to: UInt16.self), range.count, channels, scale,
+                                           shift, silu ? 1 : 0)
+                }
             }
         }
         return output
     }
 
-    private func groupStatistics(_ input: UnsafePointer<Float>, pixels: Int) -> (mean: [Double], inverseDeviation: [Float]) {
+    /// Mean and 1/√(variance + ε) of each group of `x + channelBias`, from per-channel moments of `x`
+    /// (Σ(x+b) = Σx + n·b, Σ(x+b)² = Σx² + 2b·Σx + n·b²).
+    private func groupStatistics(_ input: UnsafeRawPointer, dtype: DType, pixels: Int,
+                                 channelBias: [Float]?) -> (mean: [Double], inverseDeviation: [Float]) {
         let chunks = min(ProcessInfo.processInfo.activeProcessorCount, max(1, pixels / 64))
         var sums = [[Double]](repeating: [Double](repeating: 0, count: channels), count: chunks)
         var squares = sums
         let perChunk = (pixels + chunks - 1) / chunks
+        let rowBytes = channels * dtype.byteSize
         sums.withUnsafeMutableBufferPointer { sumBuffers in
             squares.withUnsafeMutableBufferPointer { squareBuffers in
                 let sumsBase = sumBuffers.baseAddress!, squaresBase = squareBuffers.baseAddress!
@@ -88,8 +97,15 @@ public final class GroupNorm {
                     guard start < end else { return }
                     sumsBase[chunk].withUnsafeMutableBufferPointer { sum in
                         squaresBase[chunk].withUnsafeMutableBufferPointer { square in
-                            pd_channel_moments(input + start * channels, end - start, channels,
-                                               sum.baseAddress!, square.baseAddress!)
+                            let rows = input + start * rowBytes
+                            switch dtype {
+                            case .float32:
+                                pd_channel_moments(rows.assumingMemoryBound(to: Float.self), end - start, channels,
+                                                   sum.baseAddress!, square.baseAddress!)
+                            case .bfloat16:
+                                pd_channel_moments_bf16(rows.assumingMemoryBound(to: UInt16.self), end - start, channels,
+                                                        sum.baseAddress!, square.baseAddress!)
+                            }
                         }
                     }
                 }
@@ -101,11 +117,19 @@ public final class GroupNorm {
         var inverseDeviation = [Float](repeating: 0, count: groups)
         for group in 0..<groups {
             var sum = 0.0, square = 0.0
-            for chunk in 0..<chunks {
-                for channel in group * groupSize..<(group + 1) * groupSize {
-                    sum += sums[chunk][channel]
-                    square += squares[chunk][channel]
+            for channel in group * groupSize..<(group + 1) * groupSize {
+                var channelSum = 0.0, channelSquare = 0.0
+                for chunk in 0..<chunks {
+                    channelSum += sums[chunk][channel]
+                    channelSquare += squares[chunk][channel]
                 }
+                if let channelBias {
+                    let added = Double(channelBias[channel])
+                    channelSquare += 2 * added * channelSum + Double(pixels) * added * added
+                    channelSum += Double(pixels) * added
+                }
+                sum += channelSum
+                square += channelSquare
             }
             let groupMean = sum / count
             let variance = max(0, square / count - groupMean * groupMean)

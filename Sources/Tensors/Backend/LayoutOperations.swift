@@ -37,11 +37,12 @@ extension Tensor {
     public func upsampledNearest2x() -> Tensor {
         precondition(layout == .channelsLast, "upsampling expects channels-last, got \(self)")
         let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
-        let output = Tensor(uninitializedShape: [batch, channels, 2 * height, 2 * width], layout: .channelsLast)
-        let itemIn = height * width * channels
+        let output = Tensor(uninitializedShape: [batch, channels, 2 * height, 2 * width], dtype: dtype,
+                            layout: .channelsLast)
+        let itemBytes = height * width * channels * dtype.byteSize
         DispatchQueue.concurrentPerform(iterations: batch) { item in
-            pd_upsample_nearest2x_nhwc(floats + item * itemIn, output.mutableFloats + 4 * item * itemIn,
-                                       height, width, channels)
+            pd_upsample_nearest2x_nhwc(unsafeRawPointer + item * itemBytes, output.storage.bytes + 4 * item * itemBytes,
+                                       height, width, channels, dtype.byteSize)
         }
         return output
     }
@@ -50,24 +51,26 @@ extension Tensor {
     public func resizedNearest(height outHeight: Int, width outWidth: Int) -> Tensor {
         precondition(layout == .channelsLast, "resizing expects channels-last, got \(self)")
         let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
-        let output = Tensor(uninitializedShape: [batch, channels, outHeight, outWidth], layout: .channelsLast)
+        let output = Tensor(uninitializedShape: [batch, channels, outHeight, outWidth], dtype: dtype,
+                            layout: .channelsLast)
         for item in 0..<batch {
-            pd_resize_nearest_nhwc(floats + item * height * width * channels,
-                                   output.mutableFloats + item * outHeight * outWidth * channels,
-                                   height, width, outHeight, outWidth, channels)
+            pd_resize_nearest_nhwc(unsafeRawPointer + item * height * width * channels * dtype.byteSize,
+                                   output.storage.bytes + item * outHeight * outWidth * channels * dtype.byteSize,
+                                   height, width, outHeight, outWidth, channels, dtype.byteSize)
         }
         return output
     }
 
     /// `[self, other]` joined along channels; both channels-last with equal N, H, W.
     public func concatenatingChannels(_ other: Tensor) -> Tensor {
-        precondition(layout == .channelsLast && other.layout == .channelsLast, "channel concat expects channels-last")
+        precondition(layout == .channelsLast && other.layout == .channelsLast && dtype == other.dtype,
+                     "channel concat expects channels-last tensors of one dtype, got \(self) and \(other)")
         precondition(shape[0] == other.shape[0] && shape[2...] == other.shape[2...],
                      "cannot concatenate channels of \(self) and \(other)")
         let output = Tensor(uninitializedShape: [shape[0], shape[1] + other.shape[1], shape[2], shape[3]],
-                            layout: .channelsLast)
-        pd_concat_channels_nhwc(floats, other.floats, output.mutableFloats, shape[0] * shape[2] * shape[3],
-                                shape[1], other.shape[1])
+                            dtype: dtype, layout: .channelsLast)
+        pd_concat_channels_nhwc(unsafeRawPointer, other.unsafeRawPointer, output.storage.bytes,
+                                shape[0] * shape[2] * shape[3], shape[1], other.shape[1], dtype.byteSize)
         return output
     }
 

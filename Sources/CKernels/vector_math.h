@@ -1,0 +1,38 @@
+#ifndef PARADIFFUSE_VECTOR_MATH_H
+#define PARADIFFUSE_VECTOR_MATH_H
+
+#include <math.h>
+
+/* Hot loops are compiled twice: for AVX-512 (chosen at run time when the CPU has it) and for baseline x86-64. */
+#define PD_HOT __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma,avx2")))
+static int has_avx512(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                 __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+    }
+    return cached;
+}
+
+/// e^x to about 1 ulp (Cephes' expf polynomial) without branches or calls, so loops using it vectorize.
+static inline __attribute__((always_inline)) float vectorizable_expf(float x) {
+    x = fminf(fmaxf(x, -87.33f), 88.72f);
+    const float shifter = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
+    float n = (x * 1.44269504088896341f + shifter) - shifter;
+    float r = x - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * (r * r) + r + 1.0f;
+    union { int i; float f; } scale = { .i = ((int)n + 127) << 23 };
+    return p * scale.f;
+}
+
+static inline __attribute__((always_inline)) float silu(float v) { return v / (1.0f + vectorizable_expf(-v)); }
+
+#endif

@@ -1,0 +1,24 @@
+import Foundation
+import Loading
+import Tensors
+
+/// Loads the models of a folder as `paradiffuse generate` does, to report what loading costs.
+public enum ModelLoading {
+    public struct Report: Sendable {
+        public let seconds: Double
+        /// The process's peak resident memory once loaded. Weights read as stored stay memory-mapped until the
+        /// first forward pass packs them, so `bench` reports the peak that includes packing.
+        public let peakResidentBytes: Int
+    }
+
+    /// Loads a Stable Diffusion pipeline's text encoder, UNet and VAE, or an unconditional pipeline's UNet.
+    public static func load(folder: URL, variant: String?, precision: Precision) throws -> Report {
+        let start = Date()
+        if try DiffusersFolder(url: folder).modelIndex?.className.hasPrefix("StableDiffusion") == true {
+            _ = try StableDiffusionPipeline(folder: folder, variant: variant, precision: precision)
+        } else {
+            _ = try UnconditionalPipeline(folder: folder, precision: precision)
+        }
+        return Report(seconds: Date().timeIntervalSince(start), peakResidentBytes: PeakResidentMemory.bytes)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Loading
+import Models
+import Tensors
+import Testing
+
+/// Each fixture model loaded with `--precision bf16` against diffusers' (and transformers') float32 outputs.
+struct BFloat16ModelTests {
+    /// (Not `fourier`: its reference has fractional class labels, which `UNet2DModel` cannot take yet.)
+    @Test(arguments: ["attention", "plain-scale-shift"])
+    func unet2DForwardPassIsCloseToDiffusersFloat32(fixture: String) throws {
+        let folder = FixturePaths.unet(fixture)
+        let model = try UNet2DModel(componentFolder: folder, precision: .bfloat16)
+        let reference = try SafetensorsFile(url: folder.appendingPathComponent("reference.safetensors"))
+        let classes = reference.contains("class_labels")
+            ? try reference.tensor(named: "class_labels").scalars.map { Int($0) } : nil
+        let output = try model(reference.tensor(named: "sample"), timesteps: reference.tensor(named: "timestep").scalars,
+                               classLabels: classes)
+        let deviation = BFloat16Deviation(output, from: try reference.tensor(named: "output"))
+        #expect(output.dtype == .float32)
+        #expect(deviation.isWithinTolerance, "\(fixture): \(deviation)")
+    }
+
+    @Test(arguments: ["sd1", "sd2-inpainting"])
+    func unet2DConditionForwardPassIsCloseToDiffusersFloat32(fixture: String) throws {
+        let folder = FixturePaths.root.appendingPathComponent("unet-condition/\(fixture)")
+        let model = try UNet2DConditionModel(componentFolder: folder, precision: .bfloat16)
+        let reference = try SafetensorsFile(url: folder.appendingPathComponent("reference.safetensors"))
+        let output = try model(reference.tensor(named: "sample"), timesteps: reference.tensor(named: "timestep").scalars,
+                               context: reference.tensor(named: "encoder_hidden_states"))
+        let deviation = BFloat16Deviation(output, from: try reference.tensor(named: "output"))
+        #expect(deviation.isWithinTolerance, "\(fixture): \(deviation)")
+    }
+
+    @Test(arguments: ["two-level", "three-level"])
+    func autoencoderIsCloseToDiffusersFloat32(fixture: String) throws {
+        let folder = FixturePaths.vae(fixture)
+        let model = try AutoencoderKL(componentFolder: folder, precision: .bfloat16)
+        let reference = try SafetensorsFile(url: folder.appendingPathComponent("reference.safetensors"))
+        let encoded = try model.encode(reference.tensor(named: "images")).mean
+        let decoded = try model.decode(reference.tensor(named: "latents"))
+        let encoding = BFloat16Deviation(encoded, from: try reference.tensor(named: "mean"))
+        let decoding = BFloat16Deviation(decoded, from: try reference.tensor(named: "decoded"))
+        #expect(encoding.isWithinTolerance, "\(fixture) encoding: \(encoding)")
+        #expect(decoding.isWithinTolerance, "\(fixture) decoding: \(decoding)")
+    }
+
+    @Test(arguments: ["quick-gelu", "gelu"])
+    func clipTextEncoderIsCloseToTransformersFloat32(fixture: String) throws {
+        let folder = FixturePaths.clipText(fixture)
+        let model = try CLIPTextModel(componentFolder: folder, precision: .bfloat16)
+        let reference = try SafetensorsFile(url: folder.appendingPathComponent("reference.safetensors"))
+        let ids = try reference.tensor(named: "input_ids")
+        let length = ids.shape[1]
+        let tokenIDs = (0..<ids.shape[0]).map { item in ids.scalars[item * length..<(item + 1) * length].map { Int($0) } }
+        let output = try model(tokenIDs)
+        let deviation = BFloat16Deviation(output.lastHiddenState, from: try reference.tensor(named: "last_hidden_state"))
+        #expect(deviation.isWithinTolerance, "\(fixture): \(deviation)")
+    }
+}
