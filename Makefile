@@ -1,5 +1,5 @@
 # Paradiffuse: `make run` generates digits with the model that ships with the project; `make test` runs the tests.
-# Both install what is missing first (oneDNN 3.2 from PyPI into /usr/local, libpng-dev from Debian).
+# Both install what is missing first (oneDNN 3.2 from PyPI into /usr/local, libpng-dev and Open MPI from Debian).
 
 SWIFT ?= swift
 OUTPUT ?= digits-$(shell date +%Y%m%d-%H%M%S).png

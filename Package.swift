@@ -14,9 +14,10 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CDNNL", pkgConfig: "dnnl"),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .target(name: "CKernels"),
         .target(name: "CPNGShim", dependencies: ["CPNG"]),
-        .target(name: "Tensors", dependencies: ["CDNNL", "CKernels"]),
+        .target(name: "Tensors", dependencies: ["CDNNL", "CKernels"], linkerSettings: [.linkedLibrary("gomp")]),
         .target(name: "Loading", dependencies: ["Tensors"]),
         .target(name: "Models", dependencies: ["Tensors", "Loading"]),
         .target(name: "Schedulers", dependencies: ["Tensors", "Loading"]),
@@ -24,10 +25,14 @@ let package = Package(
         .target(name: "Tokenizers"),
         .target(name: "Pipelines", dependencies: ["Tensors", "Loading", "Models", "Schedulers", "Samplers", "Tokenizers", "CPNG", "CPNGShim"],
                 resources: [.copy("DefaultModel")]),
+        .target(name: "Distributed", dependencies: ["CMPI", "CDNNL", "Samplers", "Tensors"],
+                linkerSettings: [.linkedLibrary("gomp")]),
         .executableTarget(name: "paradiffuse", dependencies: [
             "Pipelines",
+            "Distributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "AttentionBenchmark", dependencies: ["Tensors"], path: "Benchmarks/AttentionBenchmark"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Loading"], resources: []),
         .testTarget(name: "LoadingTests", dependencies: ["Loading"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Loading"]),
@@ -35,6 +40,7 @@ let package = Package(
         .testTarget(name: "SamplersTests", dependencies: ["Samplers", "Schedulers", "Models", "Loading", "Tensors"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Pipelines", "Samplers", "Tensors"]),
     ],
     swiftLanguageModes: [.v5]
 )

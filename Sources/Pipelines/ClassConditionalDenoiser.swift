@@ -4,7 +4,7 @@ import Tensors
 
 /// A UNet2DModel as a denoiser: unconditional, or conditioned on one class per image with optional
 /// classifier-free guidance against a null class (`ε = ε_null + g · (ε_class − ε_null)`, one batched call).
-public final class UNet2DDenoiser: Denoiser {
+public final class UNet2DDenoiser: BranchedDenoiser {
     public let model: UNet2DModel
     /// One class per image, or nil for an unconditional model.
     public let classLabels: [Int]?
@@ -33,15 +33,26 @@ public final class UNet2DDenoiser: Denoiser {
         self.guidance = guidance
     }
 
-    public func denoise(_ latents: Tensor, timesteps: [Float]) throws -> Tensor {
-        let labels = classLabels.map { labels in (0..<latents.batchSize).map { labels[$0 % imagesPerGroup] } }
-        guard let guidance, let labels else {
-            return try model(latents, timesteps: timesteps, classLabels: labels)
-        }
+    public var branchCount: Int { guidance == nil ? 1 : 2 }
+
+    /// Branch 0 is each image's class (or the unconditional model), branch 1 the null class.
+    public func networkOutputs(_ latents: Tensor, timesteps: [Float], items: Range<Int>) throws -> Tensor {
         let count = latents.batchSize
-        let both = try model(Tensor.concatenatingBatches([latents, latents]), timesteps: timesteps + timesteps,
-                             classLabels: labels + Array(repeating: guidance.nullClass, count: count))
-        let conditional = both.batchItems(0..<count), unconditional = both.batchItems(count..<2 * count)
+        let pieces = latentRanges(of: items, batchSize: count)
+        let input = Tensor.concatenatingBatches(pieces.map { latents.batchItems($0.latents) })
+        let itemTimesteps = pieces.flatMap { timesteps[$0.latents] }
+        guard let classLabels else { return try model(input, timesteps: itemTimesteps, classLabels: nil) }
+        let labels = pieces.flatMap { piece in
+            piece.latents.map { piece.branch == 0 ? classLabels[$0 % imagesPerGroup] : guidance?.nullClass ?? 0 }
+        }
+        return try model(input, timesteps: itemTimesteps, classLabels: labels)
+    }
+
+    /// `ε = ε_null + g · (ε_class − ε_null)` with guidance, the network's output without.
+    public func combining(_ networkOutputs: Tensor) throws -> Tensor {
+        guard let guidance else { return networkOutputs }
+        let count = networkOutputs.batchSize / 2
+        let conditional = networkOutputs.batchItems(0..<count), unconditional = networkOutputs.batchItems(count..<2 * count)
         return unconditional.zipMap(conditional) { null, classed in null + guidance.scale * (classed - null) }
     }
 }

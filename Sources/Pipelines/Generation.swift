@@ -7,23 +7,30 @@ import Tensors
 /// Runs a generation request end to end: load, sample, write the images (and grid, latents, trajectory,
 /// statistics) atomically. Stable Diffusion folders take prompts; UNet2DModel folders take classes.
 public enum Generation {
-    public static func run(_ request: GenerationRequest, progress: ProgressReporter) throws {
+    public static func run(_ request: GenerationRequest, progress: ProgressReporter,
+                           role: GenerationRole = .soleProcess) throws {
         let folder = request.model ?? DefaultModel.url
-        try request.outputFiles.checkWritable(overwrite: request.overwrite)
+        if role.writesOutputs { try request.outputFiles.checkWritable(overwrite: request.overwrite) }
         let className = try DiffusersFolder(url: folder).modelIndex?.className ?? ""
-        if className.hasPrefix("StableDiffusion") {
-            try runStableDiffusion(request, folder: folder, progress: progress)
+        if className.hasPrefix("StableDiffusion") || className == latentConsistencyPipeline {
+            try runStableDiffusion(request, folder: folder, pipelineClass: className, progress: progress, role: role)
         } else {
             if request.prompt != nil {
                 throw GenerationError.promptForUnconditionalModel(model: request.model?.path ?? "the default digits model",
                                                                   pipeline: className)
             }
-            try runUnconditional(request, folder: folder, progress: progress)
+            if className == "DiTPipeline" {
+                try runDiT(request, folder: folder, progress: progress, role: role)
+            } else {
+                if let name = request.classLabelName { throw ClassLabelError.unknownName(name, known: []) }
+                try runUnconditional(request, folder: folder, progress: progress, role: role)
+            }
         }
     }
 
-    private static func runUnconditional(_ request: GenerationRequest, folder: URL, progress: ProgressReporter) throws {
-        let pipeline = try UnconditionalPipeline(folder: folder)
+    private static func runUnconditional(_ request: GenerationRequest, folder: URL, progress: ProgressReporter,
+                                         role: GenerationRole) throws {
+        let pipeline = try UnconditionalPipeline(folder: folder, precision: request.precision)
         var configuration = UnconditionalPipeline.Configuration(
             scheduler: try request.scheduler.map { try SchedulerKind(named: $0.rawValue) },
             steps: request.steps, eta: Double(request.eta ?? 0), seed: request.seed, count: request.count,
@@ -31,7 +38,7 @@ public enum Generation {
             guidance: request.guidance ?? (request.model == nil ? DefaultModel.guidance : 1))
         configuration.schedulerSettings = request.schedulerSettings
         let timesteps = try pipeline.makeScheduler(configuration).scheduler.timesteps
-        configuration.sampler = try request.sampling.makeSampler(timesteps: timesteps)
+        configuration.sampler = role.distributing(try request.sampling.makeSampler(timesteps: timesteps))
 
         progress.start(total: timesteps.count)
         let output = try pipeline.generate(configuration) { done, _ in progress.update(completed: done) }
@@ -41,7 +48,7 @@ public enum Generation {
         if request.sampling.compareSequential {
             progress.message("running the sequential sampler with the same noise for comparison")
             var sequentialConfiguration = configuration
-            sequentialConfiguration.sampler = SequentialSampler()
+            sequentialConfiguration.sampler = role.distributing(SequentialSampler())
             let sequential = try pipeline.generate(sequentialConfiguration)
             comparison = .init(samples: output.samples, sequential: sequential.samples,
                                sequentialWallSeconds: sequential.statistics.wallSeconds)
@@ -50,6 +57,7 @@ public enum Generation {
             model: request.model?.lastPathComponent ?? "paradiffuse-digits (default)", scheduler: output.schedulerName,
             steps: timesteps.count, seed: request.seed, width: 0, height: 0, eta: request.eta,
             guidance: configuration.guidance > 1 ? configuration.guidance : nil)
+        guard role.writesOutputs else { return }
         try writeOutputs(request, images: output.samples, latents: output.samples, parameters: parameters,
                          classLabels: output.classLabels, trajectory: output.trajectory, timesteps: timesteps,
                          report: SamplingReport(sampler: request.sampling.method.rawValue, scheduler: output.schedulerName,
@@ -58,22 +66,32 @@ public enum Generation {
                          progress: progress)
     }
 
-    private static func runStableDiffusion(_ request: GenerationRequest, folder: URL, progress: ProgressReporter) throws {
+    /// The `_class_name` of diffusers' LCM text-to-image folders, which the Stable Diffusion pipeline runs.
+    private static let latentConsistencyPipeline = "LatentConsistencyModelPipeline"
+
+    /// diffusers' default steps and guidance scale for a text-to-image pipeline class.
+    private static func textToImageDefaults(pipelineClass: String) -> (steps: Int, guidance: Float) {
+        pipelineClass == latentConsistencyPipeline ? (4, 8.5) : (50, 7.5)
+    }
+
+    private static func runStableDiffusion(_ request: GenerationRequest, folder: URL, pipelineClass: String,
+                                           progress: ProgressReporter, role: GenerationRole) throws {
         guard let prompt = request.prompt, !prompt.prompts.isEmpty else { throw GenerationError.promptRequired(folder) }
-        if request.classLabel != nil { throw GenerationError.classForTextModel(folder) }
+        if request.classLabel != nil || request.classLabelName != nil { throw GenerationError.classForTextModel(folder) }
         if request.sampling.saveTrajectory != nil || request.sampling.compareSequential {
             throw GenerationError.samplingOptionUnavailable
         }
-        let pipeline = try StableDiffusionPipeline(folder: folder, variant: prompt.variant)
+        let pipeline = try StableDiffusionPipeline(folder: folder, variant: prompt.variant, precision: request.precision)
+        let defaults = textToImageDefaults(pipelineClass: pipelineClass)
         var configuration = StableDiffusionPipeline.Configuration(
             prompts: prompt.prompts, negativePrompts: prompt.negativePrompts, imagesPerPrompt: request.count,
-            guidanceScale: request.guidance ?? 7.5, guidanceRescale: prompt.guidanceRescale, width: prompt.width,
-            height: prompt.height, steps: request.steps ?? 50,
+            guidanceScale: request.guidance ?? defaults.guidance, guidanceRescale: prompt.guidanceRescale, width: prompt.width,
+            height: prompt.height, steps: request.steps ?? defaults.steps,
             scheduler: try request.scheduler.map { try SchedulerKind(named: $0.rawValue) },
             eta: Double(request.eta ?? 0), seed: request.seed, clipSkip: prompt.clipSkip)
         configuration.schedulerSettings = request.schedulerSettings
         let timesteps = try pipeline.makeScheduler(configuration).scheduler.timesteps
-        let sampler = try request.sampling.makeSampler(timesteps: timesteps)
+        let sampler = role.distributing(try request.sampling.makeSampler(timesteps: timesteps))
         let report: (Int, Int) -> Void = { done, _ in progress.update(completed: done) }
 
         progress.start(total: timesteps.count)
@@ -97,6 +115,7 @@ public enum Generation {
             model: folder.lastPathComponent, scheduler: output.schedulerName, steps: output.steps, seed: request.seed,
             width: 0, height: 0, eta: request.eta, guidance: configuration.guidanceScale)
         parameters.negativePrompt = prompt.negativePrompts.first
+        guard role.writesOutputs else { return }
         try writeOutputs(request, images: output.images, latents: output.latents, parameters: parameters,
                          prompts: prompt.prompts.flatMap { Array(repeating: $0, count: request.count) },
                          trajectory: nil, timesteps: timesteps,
@@ -107,10 +126,10 @@ public enum Generation {
     }
 
     /// Writes every image with its parameters, then the grid, latents, trajectory and statistics the request asks for.
-    private static func writeOutputs(_ request: GenerationRequest, images tensor: Tensor, latents: Tensor,
-                                     parameters: GenerationParameters, classLabels: [Int]? = nil,
-                                     prompts: [String]? = nil, trajectory: [Tensor]?, timesteps: [Int],
-                                     report: SamplingReport, progress: ProgressReporter) throws {
+    static func writeOutputs(_ request: GenerationRequest, images tensor: Tensor, latents: Tensor,
+                             parameters: GenerationParameters, classLabels: [Int]? = nil,
+                             prompts: [String]? = nil, trajectory: [Tensor]?, timesteps: [Int],
+                             report: SamplingReport, progress: ProgressReporter) throws {
         let files = request.outputFiles
         let images = try RGBImage.images(fromBatch: tensor)
         for (index, image) in images.enumerated() {

@@ -1,5 +1,6 @@
 import Foundation
 import Schedulers
+import Tensors
 
 /// Everything one `paradiffuse generate` run asks for.
 public struct GenerationRequest: Sendable, Equatable {
@@ -24,6 +25,8 @@ public struct GenerationRequest: Sendable, Equatable {
     public var count: Int
     /// The class of class-conditional models (e.g. an ImageNet class index for DiT); nil for unconditional ones.
     public var classLabel: Int?
+    /// The class by name, for folders with class names (`id2label` in a DiT folder's `model_index.json`).
+    public var classLabelName: String?
     /// Classifier-free guidance scale, or nil for the pipeline default. As in diffusers, values ≤ 1 mean no guidance.
     public var guidance: Float?
     /// The image file; with `count` > 1 its name gets `-0`, `-1`, ... appended (see `OutputFiles`).
@@ -40,6 +43,8 @@ public struct GenerationRequest: Sendable, Equatable {
     public var sampling: SamplingRequest
     /// Prompts and image inputs, for Stable Diffusion folders; nil for unconditional and class-conditional models.
     public var prompt: PromptRequest?
+    /// The number format the models compute in (latents and scheduler math stay float32).
+    public var precision = Precision.float32
 
     public init(model: URL? = nil, steps: Int? = nil, scheduler: Scheduler? = nil, eta: Float? = nil, seed: UInt64,
                 count: Int = 1, classLabel: Int? = nil, guidance: Float? = nil,

@@ -6,6 +6,16 @@ public enum SchedulerKind: String, Sendable, CaseIterable {
     case ddim
     case pndm
     case dpmSolver = "dpm-solver"
+    case unipc
+    case deis
+    case dpmSolverSinglestep = "dpm-solver-singlestep"
+    case lcm
+    case euler
+    case eulerAncestral = "euler-a"
+    case heun
+    case lms
+    case kdpm2
+    case kdpm2Ancestral = "kdpm2-a"
 
     /// The diffusers classes configured by the same `scheduler_config.json` keys.
     public var classNames: [String] {
@@ -14,6 +24,16 @@ public enum SchedulerKind: String, Sendable, CaseIterable {
         case .ddim: [DDIMScheduler.className, "DDIMParallelScheduler"]
         case .pndm: [PNDMScheduler.className]
         case .dpmSolver: [DPMSolverMultistepScheduler.className]
+        case .unipc: [UniPCMultistepScheduler.className]
+        case .deis: [DEISMultistepScheduler.className]
+        case .dpmSolverSinglestep: [DPMSolverSinglestepScheduler.className]
+        case .lcm: [LCMScheduler.className]
+        case .euler: [EulerDiscreteScheduler.className]
+        case .eulerAncestral: [EulerAncestralDiscreteScheduler.className]
+        case .heun: [HeunDiscreteScheduler.className]
+        case .lms: [LMSDiscreteScheduler.className]
+        case .kdpm2: [KDPM2DiscreteScheduler.className]
+        case .kdpm2Ancestral: [KDPM2AncestralDiscreteScheduler.className]
         }
     }
 
@@ -43,6 +63,26 @@ public enum SchedulerKind: String, Sendable, CaseIterable {
             try config.map { try PNDMScheduler(config: $0) } ?? PNDMScheduler()
         case .dpmSolver:
             try config.map { try DPMSolverMultistepScheduler(config: $0) } ?? DPMSolverMultistepScheduler()
+        case .unipc:
+            try config.map { try UniPCMultistepScheduler(config: $0) } ?? UniPCMultistepScheduler()
+        case .deis:
+            try config.map { try DEISMultistepScheduler(config: $0) } ?? DEISMultistepScheduler()
+        case .dpmSolverSinglestep:
+            try config.map { try DPMSolverSinglestepScheduler(config: $0) } ?? DPMSolverSinglestepScheduler()
+        case .lcm:
+            try config.map { try LCMScheduler(config: $0) } ?? LCMScheduler()
+        case .euler:
+            try config.map { try EulerDiscreteScheduler(config: $0) } ?? EulerDiscreteScheduler()
+        case .eulerAncestral:
+            try config.map { try EulerAncestralDiscreteScheduler(config: $0) } ?? EulerAncestralDiscreteScheduler()
+        case .heun:
+            try config.map { try HeunDiscreteScheduler(config: $0) } ?? HeunDiscreteScheduler()
+        case .lms:
+            try config.map { try LMSDiscreteScheduler(config: $0) } ?? LMSDiscreteScheduler()
+        case .kdpm2:
+            try config.map { try KDPM2DiscreteScheduler(config: $0) } ?? KDPM2DiscreteScheduler()
+        case .kdpm2Ancestral:
+            try config.map { try KDPM2AncestralDiscreteScheduler(config: $0) } ?? KDPM2AncestralDiscreteScheduler()
         }
     }
 }

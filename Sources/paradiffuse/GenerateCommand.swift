@@ -15,7 +15,8 @@ struct GenerateCommand: ParsableCommand {
                                valueName: "path"))
     var model: String?
 
-    @Option(help: "Denoising steps, at least 1 (default: the scheduler's: 50 for ddim, 1000 for ddpm).")
+    @Option(help: ArgumentHelp("Denoising steps, at least 1 (default: 50 for Stable Diffusion, 4 for LCM, otherwise "
+                               + "the scheduler's: 50 for ddim, 1000 for ddpm)."))
     var steps: Int?
 
     @Option(help: ArgumentHelp("The scheduler (default: the one in the model's scheduler_config.json).",
@@ -39,10 +40,14 @@ struct GenerateCommand: ParsableCommand {
     var count = 1
 
     @Option(name: .customLong("class"),
-            help: ArgumentHelp("Class label for class-conditional models, e.g. an ImageNet class.", valueName: "label"))
-    var classLabel: Int?
+            help: ArgumentHelp("Class for class-conditional models: a number (e.g. an ImageNet class) or, for folders "
+                               + "with class names (DiT's id2label), a name.", valueName: "label"))
+    var classLabel: String?
 
-    @Option(help: "Classifier-free guidance scale, at least 0; 1 or less means no guidance (default: the pipeline's).")
+    @Option(help: ArgumentHelp("Classifier-free guidance scale, at least 0; 1 or less means no guidance (default: the "
+                               + "pipeline's: 7.5 for Stable Diffusion, 8.5 for LCM).",
+                               discussion: "For LCM UNets (time_cond_proj_dim) it sets the guidance embedding "
+                               + "w = g − 1 instead of a classifier-free guidance batch."))
     var guidance: Float?
 
     @Option(help: ArgumentHelp("The PNG file to write; with --count above 1, <name>-0.png, <name>-1.png, ...",
@@ -68,6 +73,11 @@ struct GenerateCommand: ParsableCommand {
     @OptionGroup(title: "Parallel sampling")
     var sampling: SamplingOptions
 
+    @OptionGroup var arithmetic: PrecisionOption
+
+    @OptionGroup(title: "Processes (mpirun -np K paradiffuse generate ...)")
+    var processes: ProcessOptions
+
     func validate() throws {
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
         if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
@@ -80,10 +90,13 @@ struct GenerateCommand: ParsableCommand {
         if let timestepSpacing, !["leading", "trailing", "linspace"].contains(timestepSpacing) {
             throw ValidationError("--timestep-spacing must be leading, trailing or linspace, got '\(timestepSpacing)'")
         }
-        if let classLabel, classLabel < 0 { throw ValidationError("--class must be 0 or more, got \(classLabel)") }
+        if let number = classLabel.flatMap({ Int($0) }), number < 0 {
+            throw ValidationError("--class must be 0 or more, got \(number)")
+        }
         if let guidance, !(guidance.isFinite && guidance >= 0) {
             throw ValidationError("--guidance must be a number, 0 or more, got \(guidance)")
         }
+        try processes.validate(guidance: guidance)
         guard URL(fileURLWithPath: output).pathExtension.lowercased() == "png" else {
             throw ValidationError("--output must name a .png file, got '\(output)'")
         }
@@ -93,23 +106,25 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let progress = ProgressReporter.standardError(quiet: quiet)
-        let request = makeRequest(seed: seed ?? UInt64.random(in: 0...UInt64(UInt32.max)))
-        try request.outputFiles.checkWritable(overwrite: overwrite)
-        if seed == nil { progress.message("seed \(request.seed)") }
-        // The generation pipeline, provided by the Pipelines target.
-        try Generation.run(request, progress: progress)
+        let model = model.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? DefaultModel.url
+        try processes.run(model: model, seed: seed, quiet: quiet) { role, progress, seed in
+            var request = makeRequest(seed: seed)
+            request.precision = arithmetic.precision
+            if role.writesOutputs { try request.outputFiles.checkWritable(overwrite: overwrite) }
+            if self.seed == nil { progress.message("seed \(request.seed)") }
+            try Generation.run(request, progress: progress, role: role)
+        }
     }
 
     func makeRequest(seed: UInt64) -> GenerationRequest {
-        GenerationRequest(
+        var request = GenerationRequest(
             model: model.map { URL(fileURLWithPath: $0, isDirectory: true) },
             steps: steps,
             scheduler: scheduler,
             eta: eta,
             seed: seed,
             count: count,
-            classLabel: classLabel,
+            classLabel: classLabel.flatMap { Int($0) },
             guidance: guidance,
             output: URL(fileURLWithPath: output),
             writesGrid: grid,
@@ -118,5 +133,7 @@ struct GenerateCommand: ParsableCommand {
             schedulerSettings: SchedulerSettings(karrasSigmas: karras, timestepSpacing: timestepSpacing),
             sampling: sampling.request,
             prompt: prompts.request)
+        request.classLabelName = classLabel.flatMap { Int($0) == nil ? $0 : nil }
+        return request
     }
 }

@@ -45,17 +45,26 @@ struct GaussianFourierProjection {
     }
 }
 
-/// linear → SiLU → linear, mapping a timestep (or class) projection to the embedding every block receives.
+/// linear → SiLU → linear, mapping a timestep (or class) projection to the embedding every block receives;
+/// float32 in every precision.
 struct TimestepEmbedding {
     let first: Linear
     let second: Linear
+    /// `cond_proj`: a condition of width `conditionWidth` (LCM's guidance-scale embedding) projected without bias
+    /// and added to the projection.
+    let conditionProjection: Linear?
 
-    init(_ weights: ModelWeights, input: Int, output: Int) throws {
-        first = try Linear(weights.scoped("linear_1"), input: input, output: output)
-        second = try Linear(weights.scoped("linear_2"), input: output, output: output)
+    init(_ weights: ModelWeights, input: Int, output: Int, conditionWidth: Int? = nil) throws {
+        first = try Linear(weights.inFloat32.scoped("linear_1"), input: input, output: output)
+        second = try Linear(weights.inFloat32.scoped("linear_2"), input: output, output: output)
+        conditionProjection = try conditionWidth.map {
+            try Linear(weights.inFloat32.scoped("cond_proj"), input: $0, output: input, bias: false)
+        }
     }
 
-    func callAsFunction(_ projection: Tensor) -> Tensor {
-        second(first(projection, activation: .silu))
+    func callAsFunction(_ projection: Tensor, condition: Tensor? = nil) -> Tensor {
+        var input = projection
+        if let conditionProjection, let condition { input = conditionProjection(condition, adding: projection) }
+        return second(first(input, activation: .silu))
     }
 }

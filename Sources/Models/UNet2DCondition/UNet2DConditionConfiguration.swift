@@ -26,6 +26,9 @@ public struct UNet2DConditionConfiguration: Sendable {
     public var attentionHeads = [8, 8, 8, 8]
     public var useLinearProjection = false
     public var attentionBias = false
+    /// `time_cond_proj_dim`: the width of a condition added to the timestep embedding (LCM's guidance-scale
+    /// embedding), nil for none.
+    public var timeConditionWidth: Int?
 
     public init() {}
 
@@ -62,8 +65,8 @@ public struct UNet2DConditionConfiguration: Sendable {
         } else {
             attentionHeads = Array(repeating: 8, count: downBlockTypes.count)
         }
-        for key in ["class_embed_type", "addition_embed_type", "encoder_hid_dim", "time_cond_proj_dim",
-                    "num_class_embeds"] where config.contains(key) {
+        timeConditionWidth = try config.optionalValue("time_cond_proj_dim")
+        for key in ["class_embed_type", "addition_embed_type", "encoder_hid_dim", "num_class_embeds"] where config.contains(key) {
             throw fail(key, "is set; Stable Diffusion 1.x/2.x UNets do not use it and it is not supported yet")
         }
         if try config.value("dual_cross_attention", default: false) { throw fail("dual_cross_attention", "is not supported") }

@@ -6,6 +6,8 @@ import Tensors
 /// embeddings through cross-attention.
 public final class UNet2DConditionModel {
     public let configuration: UNet2DConditionConfiguration
+    /// Latents, context and outputs are float32; inside, activations between layers have this precision's dtype.
+    public let precision: Precision
 
     private let convIn: Convolution2D
     private let timeEmbedding: TimestepEmbedding
@@ -18,6 +20,7 @@ public final class UNet2DConditionModel {
     public init(configuration: UNet2DConditionConfiguration, weights: ModelWeights) throws {
         try configuration.validate(file: "UNet2DConditionModel configuration")
         self.configuration = configuration
+        precision = weights.precision
         let channels = configuration.blockOutChannels
         let embeddingWidth = configuration.timeEmbeddingWidth
         let settings = UNet2DBlockSettings(timeEmbedding: embeddingWidth, groups: configuration.normGroups,
@@ -32,7 +35,8 @@ public final class UNet2DConditionModel {
 
         convIn = try Convolution2D(weights.scoped("conv_in"), input: configuration.inChannels, output: channels[0],
                                    kernel: 3, padding: 1)
-        timeEmbedding = try TimestepEmbedding(weights.scoped("time_embedding"), input: channels[0], output: embeddingWidth)
+        timeEmbedding = try TimestepEmbedding(weights.scoped("time_embedding"), input: channels[0], output: embeddingWidth,
+                                              conditionWidth: configuration.timeConditionWidth)
 
         var output = channels[0]
         downBlocks = try configuration.downBlockTypes.enumerated().map { index, type in
@@ -94,15 +98,20 @@ public final class UNet2DConditionModel {
                                     kernel: 3, padding: 1)
     }
 
-    /// Loads a `unet/` component folder (`config.json` + weights, single or sharded, optionally a variant).
-    public convenience init(componentFolder folder: URL, variant: String? = nil) throws {
+    /// Loads a `unet/` component folder (`config.json` + weights, single or sharded, optionally a variant) to
+    /// compute in `precision`.
+    public convenience init(componentFolder folder: URL, variant: String? = nil, precision: Precision = .float32) throws {
         let configuration = try UNet2DConditionConfiguration(JSONConfig(url: folder.appendingPathComponent("config.json")))
-        try self.init(configuration: configuration, weights: ModelWeights(WeightStore(componentFolder: folder, variant: variant)))
+        try self.init(configuration: configuration,
+                      weights: ModelWeights(WeightStore(componentFolder: folder, variant: variant), precision: precision))
     }
 
     /// The noise prediction for row-major latents `[N, C, H, W]` at one timestep per item, conditioned on
-    /// `context` `[N, S, cross_attention_dim]` (text encoder hidden states).
-    public func callAsFunction(_ latents: Tensor, timesteps: [Float], context: Tensor) throws -> Tensor {
+    /// `context` `[N, S, cross_attention_dim]` (text encoder hidden states) and, for UNets with
+    /// `time_cond_proj_dim`, optionally on `timestepCondition` `[N, time_cond_proj_dim]` (diffusers'
+    /// `timestep_cond`).
+    public func callAsFunction(_ latents: Tensor, timesteps: [Float], context: Tensor,
+                               timestepCondition: Tensor? = nil) throws -> Tensor {
         guard latents.rank == 4, latents.shape[1] == configuration.inChannels, latents.shape[2] > 0, latents.shape[3] > 0 else {
             throw ModelError.invalidInput(parameter: "latents", reason: "shape \(latents.shape) is not [N, \(configuration.inChannels), H, W]")
         }
@@ -114,13 +123,21 @@ public final class UNet2DConditionModel {
             throw ModelError.invalidInput(parameter: "encoder hidden states",
                                           reason: "shape \(context.shape) is not [\(latents.batchSize), S, \(configuration.crossAttentionDimension)]")
         }
-        let context = context.toRowMajor()
+        let context = context.toRowMajor().converted(to: precision.dtype)
         let projection = sinusoidalTimestepEmbedding(timesteps, dimension: configuration.blockOutChannels[0],
                                                      flipSinToCos: configuration.flipSinToCos,
                                                      frequencyShift: configuration.frequencyShift)
-        let embedding = timeEmbedding(projection).silu()
+        if let timestepCondition {
+            guard let width = configuration.timeConditionWidth,
+                  timestepCondition.shape == [latents.batchSize, width] else {
+                throw ModelError.invalidInput(parameter: "timestep_cond", reason: configuration.timeConditionWidth
+                    .map { "shape \(timestepCondition.shape) is not [\(latents.batchSize), \($0)]" }
+                    ?? "is given but the UNet has no 'time_cond_proj_dim'")
+            }
+        }
+        let embedding = timeEmbedding(projection, condition: timestepCondition?.toRowMajor()).silu()
 
-        var hidden = convIn(latents.toRowMajor().toChannelsLast())
+        var hidden = convIn(latents.toChannelsLast().converted(to: precision.dtype))
         var skips = [hidden]
         for block in downBlocks {
             let (output, blockSkips) = block(hidden, embedding: embedding, context: context)
@@ -135,6 +152,6 @@ public final class UNet2DConditionModel {
             let outputSize = skips.last.map { (height: $0.shape[2], width: $0.shape[3]) }
             hidden = block(hidden, skips: blockSkips, embedding: embedding, context: context, outputSize: outputSize)
         }
-        return convOut(normOut(hidden, silu: true)).toRowMajor()
+        return convOut(normOut(hidden, silu: true)).converted(to: .float32).toRowMajor()
     }
 }

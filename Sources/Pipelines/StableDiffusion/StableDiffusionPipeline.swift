@@ -18,16 +18,19 @@ public final class StableDiffusionPipeline {
     public let schedulerConfig: JSONConfig
 
     /// Loads a Stable Diffusion folder (`model_index.json` with `tokenizer`, `text_encoder`, `unet`, `vae` and
-    /// `scheduler`); `variant` (e.g. "fp16") picks the weight files `*.<variant>.safetensors`.
-    public convenience init(folder: URL, variant: String? = nil) throws {
+    /// `scheduler`); `variant` (e.g. "fp16") picks the weight files `*.<variant>.safetensors`; the models compute
+    /// in `precision`.
+    public convenience init(folder: URL, variant: String? = nil, precision: Precision = .float32) throws {
         let diffusers = try DiffusersFolder(url: folder)
         guard diffusers.modelIndex != nil else { throw LoadingError.notAPipelineFolder(folder, component: "unet") }
         try self.init(
             promptEncoder: PromptEncoder(
                 tokenizer: CLIPTokenizer(folder: diffusers.componentURL("tokenizer")),
-                textEncoder: CLIPTextModel(componentFolder: diffusers.componentURL("text_encoder"), variant: variant)),
-            unet: UNet2DConditionModel(componentFolder: diffusers.componentURL("unet"), variant: variant),
-            vae: AutoencoderKL(componentFolder: diffusers.componentURL("vae"), variant: variant),
+                textEncoder: CLIPTextModel(componentFolder: diffusers.componentURL("text_encoder"), variant: variant,
+                                           precision: precision)),
+            unet: UNet2DConditionModel(componentFolder: diffusers.componentURL("unet"), variant: variant,
+                                       precision: precision),
+            vae: AutoencoderKL(componentFolder: diffusers.componentURL("vae"), variant: variant, precision: precision),
             schedulerConfig: diffusers.componentConfig("scheduler"),
             folder: folder)
     }
@@ -68,10 +71,13 @@ public final class StableDiffusionPipeline {
     }
 
     /// The denoiser of a configuration's prompts, with classifier-free guidance when `guidanceScale > 1`, and
-    /// inpainting's extra UNet input channels if given.
+    /// inpainting's extra UNet input channels if given. A guidance-distilled UNet (`time_cond_proj_dim`, Latent
+    /// Consistency Models) instead takes the guidance scale as an embedding of w = `guidanceScale` − 1 in one
+    /// batch, as diffusers' pipelines do.
     func denoiser(_ configuration: Configuration, imageConditioning: Tensor? = nil) throws
         -> (denoiser: TextConditionedDenoiser, warnings: [String]) {
-        let guides = configuration.guidanceScale > 1
+        let guidanceEmbeddingWidth = unet.configuration.timeConditionWidth
+        let guides = configuration.guidanceScale > 1 && guidanceEmbeddingWidth == nil
         let prompts = try promptEncoder.encode(configuration.prompts, negativePrompts: configuration.negativePrompts,
                                                imagesPerPrompt: configuration.imagesPerPrompt,
                                                clipSkip: configuration.clipSkip, withNegativePrompts: guides)
@@ -79,8 +85,12 @@ public final class StableDiffusionPipeline {
             TextConditionedDenoiser.Guidance(unconditionalContext: $0, scale: configuration.guidanceScale,
                                              rescale: configuration.guidanceRescale)
         }
+        let timestepCondition = guidanceEmbeddingWidth.map { width in
+            guidanceScaleEmbedding(Array(repeating: configuration.guidanceScale - 1,
+                                         count: prompts.conditional.batchSize), width: width)
+        }
         return (try TextConditionedDenoiser(unet: unet, context: prompts.conditional, guidance: guidance,
-                                            imageConditioning: imageConditioning),
+                                            imageConditioning: imageConditioning, timestepCondition: timestepCondition),
                 prompts.truncationWarnings)
     }
 

@@ -7,15 +7,19 @@ import Tensors
 /// `ε = ε_uncond + g · (ε_text − ε_uncond)`, then optionally `guidance_rescale`.
 ///
 /// Inpainting UNets also take `imageConditioning`, channels appended to each image's latents (the mask and the
-/// masked image's latents). Latent `i` of a batch belongs to image `i % imagesPerGroup` (the `Denoiser`
-/// contract), so parallel samplers may pass several timesteps' latents at once.
-public final class TextConditionedDenoiser: Denoiser {
+/// masked image's latents); guidance-distilled UNets (`time_cond_proj_dim`, Latent Consistency Models) take a
+/// `timestepCondition` per image instead of guidance. Latent `i` of a batch belongs to image `i % imagesPerGroup`
+/// (the `Denoiser` contract), so parallel samplers may pass several timesteps' latents at once.
+public final class TextConditionedDenoiser: BranchedDenoiser {
     public let unet: UNet2DConditionModel
     /// One embedding per image `[imagesPerGroup, S, cross_attention_dim]`.
     public let context: Tensor
     public let guidance: Guidance?
     /// `[imagesPerGroup, K, h, w]` appended after the latent channels of every UNet input, or nil.
     public let imageConditioning: Tensor?
+    /// `[imagesPerGroup, time_cond_proj_dim]` added to the UNet's timestep embedding (diffusers' `timestep_cond`),
+    /// or nil.
+    public let timestepCondition: Tensor?
 
     public var imagesPerGroup: Int { context.batchSize }
 
@@ -34,7 +38,8 @@ public final class TextConditionedDenoiser: Denoiser {
         }
     }
 
-    public init(unet: UNet2DConditionModel, context: Tensor, guidance: Guidance?, imageConditioning: Tensor? = nil) throws {
+    public init(unet: UNet2DConditionModel, context: Tensor, guidance: Guidance?, imageConditioning: Tensor? = nil,
+                timestepCondition: Tensor? = nil) throws {
         guard context.rank == 3, context.batchSize > 0 else {
             throw ModelError.invalidInput(parameter: "context", reason: "shape \(context.shape) is not [N, S, D]")
         }
@@ -46,27 +51,47 @@ public final class TextConditionedDenoiser: Denoiser {
             throw ModelError.invalidInput(parameter: "image conditioning", reason:
                 "shape \(imageConditioning.shape) is not [\(context.batchSize), K, h, w], one item per image")
         }
+        if let timestepCondition, timestepCondition.rank != 2 || timestepCondition.batchSize != context.batchSize {
+            throw ModelError.invalidInput(parameter: "timestep condition", reason:
+                "shape \(timestepCondition.shape) is not [\(context.batchSize), D], one item per image")
+        }
         self.unet = unet
         self.context = context
+        self.timestepCondition = timestepCondition
         self.guidance = guidance
         self.imageConditioning = imageConditioning
     }
 
-    public func denoise(_ latents: Tensor, timesteps: [Float]) throws -> Tensor {
+    /// In diffusers' order: the negative prompts' branch, then the prompts' (without guidance, only the prompts').
+    public var branchCount: Int { guidance == nil ? 1 : 2 }
+
+    public func networkOutputs(_ latents: Tensor, timesteps: [Float], items: Range<Int>) throws -> Tensor {
         let count = latents.batchSize
         guard count % imagesPerGroup == 0 else {
             throw ModelError.invalidInput(parameter: "latents", reason:
                 "a batch of \(count) is not a multiple of the \(imagesPerGroup) images generated together")
         }
-        let groups = count / imagesPerGroup
-        let conditional = context.repeatingBatch(groups)
-        let input = try imageConditioning.map { try Tensor.concatenatingChannels([latents, $0.repeatingBatch(groups)]) }
-            ?? latents
-        guard let guidance else { return try unet(input, timesteps: timesteps, context: conditional) }
-        let both = try unet(Tensor.concatenatingBatches([input, input]), timesteps: timesteps + timesteps,
-                            context: Tensor.concatenatingBatches([guidance.unconditionalContext.repeatingBatch(groups),
-                                                                  conditional]))
-        let unconditionalOutput = both.batchItems(0..<count), textOutput = both.batchItems(count..<2 * count)
+        let pieces = latentRanges(of: items, batchSize: count)
+        let latentIndices = pieces.flatMap { $0.latents }
+        func perItem(_ tensor: Tensor) -> Tensor {
+            Tensor.concatenatingBatches(latentIndices.map { tensor.batchItem($0 % imagesPerGroup) })
+        }
+        let pieceLatents = Tensor.concatenatingBatches(pieces.map { latents.batchItems($0.latents) })
+        let input = try imageConditioning.map { try Tensor.concatenatingChannels([pieceLatents, perItem($0)]) }
+            ?? pieceLatents
+        let contexts = pieces.map { piece in
+            let branchContext = piece.branch == 0 ? guidance?.unconditionalContext ?? context : context
+            return Tensor.concatenatingBatches(piece.latents.map { branchContext.batchItem($0 % imagesPerGroup) })
+        }
+        return try unet(input, timesteps: pieces.flatMap { timesteps[$0.latents] },
+                        context: Tensor.concatenatingBatches(contexts), timestepCondition: timestepCondition.map(perItem))
+    }
+
+    public func combining(_ networkOutputs: Tensor) throws -> Tensor {
+        guard let guidance else { return networkOutputs }
+        let count = networkOutputs.batchSize / 2
+        let unconditionalOutput = networkOutputs.batchItems(0..<count)
+        let textOutput = networkOutputs.batchItems(count..<2 * count)
         let guided = unconditionalOutput.zipMap(textOutput) { uncond, text in uncond + guidance.scale * (text - uncond) }
         guard guidance.rescale > 0 else { return guided }
         return rescaledGuidance(guided, textPrediction: textOutput, rescale: guidance.rescale)

@@ -1,0 +1,64 @@
+import Foundation
+import Loading
+import Pipelines
+import Schedulers
+import Tensors
+import Testing
+
+/// Text-to-image on a guidance-distilled UNet with the LCM scheduler equals diffusers'
+/// LatentConsistencyModelPipeline (Tools/fixtures/make_lcm_fixtures.py): the guidance scale enters as an
+/// embedding, one UNet pass per image, and the noise between steps comes from the seeded generator.
+struct LatentConsistencyPipelineTests {
+    static let pipeline = StableDiffusionFixtures.root.appendingPathComponent("tiny-lcm")
+
+    static func configuration(guidanceScale: Float = 8.5) -> StableDiffusionPipeline.Configuration {
+        .init(prompts: ["a photograph of an astronaut riding a horse", "a watercolor of a lighthouse at dusk"],
+              imagesPerPrompt: 2, guidanceScale: guidanceScale, width: 32, height: 32, steps: 4, seed: 0)
+    }
+
+    @Test func textToImageMatchesDiffusersPipeline() throws {
+        let pipeline = try StableDiffusionPipeline(folder: Self.pipeline)
+        let reference = try StableDiffusionFixtures.reference("lcm-text-to-image")
+        let output = try pipeline.textToImage(Self.configuration())
+        #expect(output.schedulerName == "lcm")
+        #expect(output.steps == 4)
+        #expect(output.statistics.modelEvaluations == 16)
+        let latents = try reference.tensor(named: "latents")
+        #expect(output.latents.maxAbsDifference(latents) <= 1e-3 * max(1, latents.maxAbs))
+        #expect(unitRange(output.images).maxAbsDifference(try reference.tensor(named: "images")) <= 1e-3)
+    }
+
+    /// The guidance scale reaches the UNet only through the embedding: another scale moves the result beyond the
+    /// tolerance above.
+    @Test func guidanceScaleChangesTheResultThroughTheEmbedding() throws {
+        let pipeline = try StableDiffusionPipeline(folder: Self.pipeline)
+        let latents = try StableDiffusionFixtures.reference("lcm-text-to-image").tensor(named: "latents")
+        let output = try pipeline.textToImage(Self.configuration(guidanceScale: 2))
+        #expect(output.latents.maxAbsDifference(latents) > 1e-2 * latents.maxAbs)
+    }
+
+    /// `generate` routes a LatentConsistencyModelPipeline folder to the Stable Diffusion pipeline and, without
+    /// --steps and --guidance, takes diffusers' LCM defaults (4 steps, guidance 8.5): the fixture's run.
+    @Test func generateCommandRunsLCMFolderWithDiffusersDefaults() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lcm-generate-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var prompt = PromptRequest(prompts: Self.configuration().prompts)
+        prompt.width = 32
+        prompt.height = 32
+        let request = GenerationRequest(model: Self.pipeline, seed: 0, count: 2,
+                                        output: directory.appendingPathComponent("lcm.png"),
+                                        latentsOutput: directory.appendingPathComponent("latents.safetensors"),
+                                        prompt: prompt)
+
+        try Generation.run(request, progress: ProgressReporter.standardError(quiet: true))
+
+        let expected = try StableDiffusionFixtures.reference("lcm-text-to-image").tensor(named: "latents")
+        let latents = try SafetensorsFile(url: directory.appendingPathComponent("latents.safetensors"))
+            .tensor(named: "latents")
+        #expect(latents.maxAbsDifference(expected) <= 1e-3 * max(1, expected.maxAbs))
+        for index in 0..<4 {
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("lcm-\(index).png").path))
+        }
+    }
+}
