@@ -41,7 +41,7 @@ public final class UNet2DDenoiser: BranchedDenoiser {
         let pieces = latentRanges(of: items, batchSize: count)
         let input = Tensor.concatenatingBatches(pieces.map { latents.batchItems($0.latents) })
         let itemTimesteps = pieces.flatMap { timesteps[$0.latents] }
-        guard let classLabels else { return try model(input, timesteps: itemTimesteps, classLabels: nil) }
+        guard let classLabels else { return try model(input, timesteps: itemTimesteps) }
         let labels = pieces.flatMap { piece in
             piece.latents.map { piece.branch == 0 ? classLabels[$0 % imagesPerGroup] : guidance?.nullClass ?? 0 }
         }

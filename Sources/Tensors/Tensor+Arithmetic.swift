@@ -53,7 +53,11 @@ extension Tensor {
         return withUnsafeBufferPointer { left in
             other.withUnsafeBufferPointer { right in
                 var largest: Float = 0
-                for index in 0..<left.count { largest = max(largest, abs(left[index] - right[index])) }
+                for index in 0..<left.count {
+                    let difference = abs(left[index] - right[index])
+                    if difference.isNaN { return .nan }
+                    largest = max(largest, difference)
+                }
                 return largest
             }
         }

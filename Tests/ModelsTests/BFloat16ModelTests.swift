@@ -6,14 +6,13 @@ import Testing
 
 /// Each fixture model loaded with `--precision bf16` against diffusers' (and transformers') float32 outputs.
 struct BFloat16ModelTests {
-    /// (Not `fourier`: its reference has fractional class labels, which `UNet2DModel` cannot take yet.)
-    @Test(arguments: ["attention", "plain-scale-shift"])
+    @Test(arguments: ["attention", "plain-scale-shift", "fourier"])
     func unet2DForwardPassIsCloseToDiffusersFloat32(fixture: String) throws {
         let folder = FixturePaths.unet(fixture)
         let model = try UNet2DModel(componentFolder: folder, precision: .bfloat16)
         let reference = try SafetensorsFile(url: folder.appendingPathComponent("reference.safetensors"))
         let classes = reference.contains("class_labels")
-            ? try reference.tensor(named: "class_labels").scalars.map { Int($0) } : nil
+            ? try reference.tensor(named: "class_labels").scalars : nil
         let output = try model(reference.tensor(named: "sample"), timesteps: reference.tensor(named: "timestep").scalars,
                                classLabels: classes)
         let deviation = BFloat16Deviation(output, from: try reference.tensor(named: "output"))

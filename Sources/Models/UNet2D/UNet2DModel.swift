@@ -90,7 +90,7 @@ public final class UNet2DModel {
     }
 
     /// Checks inputs a caller controls; the forward pass assumes them valid.
-    public func validate(sample: Tensor, timesteps: [Float], classLabels: [Int]?) throws {
+    public func validate(sample: Tensor, timesteps: [Float], classLabels: [Float]?) throws {
         let divisor = 1 << (configuration.blockOutChannels.count - 1)
         guard sample.rank == 4, sample.shape[1] == configuration.inChannels else {
             throw ModelError.invalidInput(parameter: "sample",
@@ -107,8 +107,9 @@ public final class UNet2DModel {
             guard let classLabels, classLabels.count == sample.batchSize else {
                 throw ModelError.invalidInput(parameter: "class labels", reason: "this model is class-conditional: give one class per image")
             }
-            for label in classLabels where !(0..<table.shape[0]).contains(label) {
-                throw ModelError.invalidInput(parameter: "class labels", reason: "class \(label) is outside 0..<\(table.shape[0])")
+            for label in classLabels where label.rounded(.towardZero) != label || !(0..<table.shape[0]).contains(Int(label)) {
+                throw ModelError.invalidInput(parameter: "class labels",
+                                              reason: "class \(label) is not a whole number in 0..<\(table.shape[0])")
             }
         } else if classEmbedding == nil, classLabels != nil {
             throw ModelError.invalidInput(parameter: "class labels", reason: "this model is not class-conditional")
@@ -116,7 +117,13 @@ public final class UNet2DModel {
     }
 
     /// The model output for a row-major `[N, C, H, W]` sample, one timestep (and class) per item.
-    public func callAsFunction(_ sample: Tensor, timesteps: [Float], classLabels: [Int]? = nil) throws -> Tensor {
+    public func callAsFunction(_ sample: Tensor, timesteps: [Float], classLabels: [Int]) throws -> Tensor {
+        try callAsFunction(sample, timesteps: timesteps, classLabels: classLabels.map(Float.init))
+    }
+
+    /// The model output for a row-major `[N, C, H, W]` sample, one timestep (and class label) per item. Labels are
+    /// whole class indices for an embedding table; `class_embed_type` "timestep" embeds any number, as diffusers does.
+    public func callAsFunction(_ sample: Tensor, timesteps: [Float], classLabels: [Float]? = nil) throws -> Tensor {
         try validate(sample: sample, timesteps: timesteps, classLabels: classLabels)
         var input = sample.toRowMajor()
         if configuration.centerInputSample { input = input.map { 2 * $0 - 1 } }
@@ -159,14 +166,14 @@ public final class UNet2DModel {
         }
     }
 
-    private func classEmbeddingOf(_ labels: [Int], embedding: ClassEmbedding) -> Tensor {
+    private func classEmbeddingOf(_ labels: [Float], embedding: ClassEmbedding) -> Tensor {
         let width = configuration.timeEmbeddingWidth
         switch embedding {
         case .table(let table):
             let rows = table.scalars
-            return Tensor(shape: [labels.count, width], scalars: labels.flatMap { rows[$0 * width..<($0 + 1) * width] })
+            return Tensor(shape: [labels.count, width], scalars: labels.map(Int.init).flatMap { rows[$0 * width..<($0 + 1) * width] })
         case .timestep(let mlp):
-            return mlp(timeProjectionOf(labels.map(Float.init)))
+            return mlp(timeProjectionOf(labels))
         }
     }
 }

@@ -66,7 +66,7 @@ public struct UNetBenchmark {
         var generator = TorchGenerator(seed: 0)
         let sample = generator.randn([batch, configuration.inChannels, size[0], size[1]])
         let timesteps = [Float](repeating: 500, count: batch)
-        let classes = configuration.isClassConditional ? [Int](repeating: 0, count: batch) : nil
+        let classes = configuration.isClassConditional ? [Float](repeating: 0, count: batch) : nil
         return { _ = try model(sample, timesteps: timesteps, classLabels: classes) }
     }
 
