@@ -4,11 +4,22 @@ import Tensors
 
 /// Everything one `paradiffuse generate` run asks for.
 public struct GenerationRequest: Sendable, Equatable {
+    /// The schedulers by command-line name: `SchedulerKind`'s names.
     public enum Scheduler: String, Sendable, CaseIterable {
         case ddpm
         case ddim
         case pndm
         case dpmSolver = "dpm-solver"
+        case dpmSolverSinglestep = "dpm-solver-singlestep"
+        case unipc
+        case deis
+        case lcm
+        case euler
+        case eulerAncestral = "euler-a"
+        case heun
+        case lms
+        case kdpm2
+        case kdpm2Ancestral = "kdpm2-a"
     }
 
     /// The diffusers model folder, or nil for the small model that ships with Paradiffuse.

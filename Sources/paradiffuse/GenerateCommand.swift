@@ -23,7 +23,7 @@ struct GenerateCommand: ParsableCommand {
                                valueName: GenerationRequest.Scheduler.allCases.map(\.rawValue).joined(separator: "|")))
     var scheduler: GenerationRequest.Scheduler?
 
-    @Flag(help: "Karras sigma schedule (dpm-solver; \"DPM++ 2M Karras\" with --scheduler dpm-solver).")
+    @Flag(help: "Karras sigma schedule, for schedulers with use_karras_sigmas (\"DPM++ 2M Karras\" is --scheduler dpm-solver --karras).")
     var karras = false
 
     @Option(help: ArgumentHelp("Timestep spacing over the training schedule (default: the folder's).",
