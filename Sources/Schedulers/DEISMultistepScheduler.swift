@@ -10,20 +10,12 @@ import Tensors
 ///
 /// No parallel transition: like multistep DPM-Solver, a step combines the model outputs of the steps before it,
 /// which a window of independent per-step transitions does not have (see `ParallelScheduler`).
-public struct DEISMultistepScheduler: Scheduler {
+public struct DEISMultistepScheduler: SolverScheduler {
     public static let className = "DEISMultistepScheduler"
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: SolverConfiguration, Sendable, Equatable {
-        public var noiseSchedule = NoiseSchedule.Configuration()
-        public var solverOrder = 2
-        public var predictionType = PredictionType.epsilon
-        public var thresholding = false
-        public var dynamicThresholdingRatio = 0.995
-        public var sampleMaxValue = 1.0
-        /// Use lower orders for the last steps of runs under 15 steps.
-        public var lowerOrderFinal = true
-        public var useKarrasSigmas = false
+    public struct Configuration: SolverConfiguration, TimestepSpacingConfiguration, Sendable, Equatable {
+        public var solverOptions = SolverOptions()
         public var timestepSpacing = TimestepSpacing.linspace
         public var stepsOffset = 0
 
@@ -34,14 +26,11 @@ public struct DEISMultistepScheduler: Scheduler {
         /// are errors naming the key.
         public init(_ config: JSONConfig) throws {
             let name = DEISMultistepScheduler.className
-            try readSolverKeys(config, scheduler: name)
-            noiseSchedule.rescaleBetasZeroSNR = false
+            try solverOptions.read(config, scheduler: name)
+            solverOptions.noiseSchedule.rescaleBetasZeroSNR = false
             try Self.requireAlias("algorithm_type", of: "deis", among: ["dpmsolver", "dpmsolver++"], in: config)
             try Self.requireAlias("solver_type", of: "logrho", among: ["midpoint", "heun", "bh1", "bh2"], in: config)
-            lowerOrderFinal = try config.value("lower_order_final", default: lowerOrderFinal)
-            timestepSpacing = try config.choice("timestep_spacing", default: timestepSpacing,
-                                                among: TimestepSpacing.allCases, for: name)
-            stepsOffset = try config.value("steps_offset", default: stepsOffset)
+            try readTimestepSpacing(config, scheduler: name)
         }
 
         /// `key` may be absent, `value`, or one of the `aliases` diffusers turns into `value`; anything else is
@@ -69,10 +58,8 @@ public struct DEISMultistepScheduler: Scheduler {
     private var lowerOrderCount = 0
     private var stepIndex: Int?
 
-    public var initNoiseSigma: Float { 1 }
-
     public init(configuration: Configuration = Configuration()) throws {
-        setup = try SolverSetup(configuration, scheduler: Self.className)
+        setup = try SolverSetup(configuration.solverOptions, scheduler: Self.className)
         self.configuration = configuration
         timesteps = setup.trainingTimesteps
     }
@@ -94,8 +81,6 @@ public struct DEISMultistepScheduler: Scheduler {
         lowerOrderCount = 0
         stepIndex = nil
     }
-
-    public func scaleModelInput(_ sample: Tensor, timestep: Int) -> Tensor { sample }
 
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
@@ -123,12 +108,6 @@ public struct DEISMultistepScheduler: Scheduler {
         lowerOrderCount = min(lowerOrderCount + 1, order)
         stepIndex = index + 1
         return result
-    }
-
-    /// diffusers' `add_noise`: `α·x₀ + σ·ε` at the σ of each item's timestep in the run.
-    public func addNoise(original: Tensor, noise: Tensor, timesteps: [Int]) throws -> Tensor {
-        try SolverSchedule.addNoise(original: original, noise: noise, timesteps: timesteps, run: self.timesteps,
-                                    sigmas: sigmas, scheduler: Self.className)
     }
 
     // MARK: Step math

@@ -7,26 +7,16 @@ import Tensors
 /// outputs of the last steps. Steps equal diffusers' `DPMSolverMultistepScheduler` for the options below; the
 /// σ schedules other than the spaced and Karras ones, `lambda_min_clipped`, learned variances and flow
 /// prediction are not supported and are rejected.
-public struct DPMSolverMultistepScheduler: Scheduler {
+public struct DPMSolverMultistepScheduler: SolverScheduler {
     public static let className = "DPMSolverMultistepScheduler"
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: SolverConfiguration, Sendable, Equatable {
-        public var noiseSchedule = NoiseSchedule.Configuration()
-        /// How many model outputs each step combines (1 to 3); 2 for guided sampling, 3 for unconditional.
-        public var solverOrder = 2
-        public var predictionType = PredictionType.epsilon
-        public var thresholding = false
-        public var dynamicThresholdingRatio = 0.995
-        public var sampleMaxValue = 1.0
+    public struct Configuration: SolverConfiguration, TimestepSpacingConfiguration, Sendable, Equatable {
+        public var solverOptions = SolverOptions()
         public var algorithm = DPMSolverAlgorithm.dpmSolverPlusPlus
         public var solverType = DPMSolverType.midpoint
-        /// Use lower orders for the last steps of runs under 15 steps.
-        public var lowerOrderFinal = true
         /// Use a first-order step last, whatever the run's length.
         public var eulerAtFinal = false
-        /// Space the σ of the run as Karras et al. do, each at a rounded training timestep.
-        public var useKarrasSigmas = false
         public var finalSigmas = FinalSigmas.zero
         public var timestepSpacing = TimestepSpacing.linspace
         public var stepsOffset = 0
@@ -37,18 +27,15 @@ public struct DPMSolverMultistepScheduler: Scheduler {
         /// absent ones default, and options this engine lacks are errors naming the key.
         public init(_ config: JSONConfig) throws {
             let name = DPMSolverMultistepScheduler.className
-            try readSolverKeys(config, scheduler: name)
+            try solverOptions.read(config, scheduler: name)
             algorithm = try config.choice("algorithm_type", default: algorithm, among: DPMSolverAlgorithm.allCases,
                                           for: name)
             solverType = try config.choice("solver_type", default: solverType, among: DPMSolverType.allCases,
                                            for: name)
-            lowerOrderFinal = try config.value("lower_order_final", default: lowerOrderFinal)
             eulerAtFinal = try config.value("euler_at_final", default: eulerAtFinal)
             finalSigmas = try config.choice("final_sigmas_type", default: finalSigmas, among: FinalSigmas.allCases,
                                             for: name)
-            timestepSpacing = try config.choice("timestep_spacing", default: timestepSpacing,
-                                                among: TimestepSpacing.allCases, for: name)
-            stepsOffset = try config.value("steps_offset", default: stepsOffset)
+            try readTimestepSpacing(config, scheduler: name)
             if try config.value("use_lu_lambdas", default: false) {
                 throw LoadingError.invalidConfigValue(config.url, key: "use_lu_lambdas",
                                                       reason: "\(name): true is not supported; only false is")
@@ -70,11 +57,9 @@ public struct DPMSolverMultistepScheduler: Scheduler {
     private var lowerOrderCount = 0
     private var stepIndex: Int?
 
-    public var initNoiseSigma: Float { 1 }
-
     public init(configuration: Configuration = Configuration()) throws {
         let name = Self.className
-        setup = try SolverSetup(configuration, scheduler: name)
+        setup = try SolverSetup(configuration.solverOptions, scheduler: name)
         try configuration.algorithm.check(configuration.finalSigmas, scheduler: name)
         self.configuration = configuration
         timesteps = setup.trainingTimesteps
@@ -99,8 +84,6 @@ public struct DPMSolverMultistepScheduler: Scheduler {
         lowerOrderCount = 0
         stepIndex = nil
     }
-
-    public func scaleModelInput(_ sample: Tensor, timestep: Int) -> Tensor { sample }
 
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
@@ -138,12 +121,6 @@ public struct DPMSolverMultistepScheduler: Scheduler {
         case 2: secondOrderUpdate(outputs: outputs, sample: sample, index: index, noise: noise)
         default: thirdOrderUpdate(outputs: outputs, sample: sample, index: index, noise: noise)
         }
-    }
-
-    /// diffusers' `add_noise`: `α·x₀ + σ·ε` at the σ of each item's timestep in the run.
-    public func addNoise(original: Tensor, noise: Tensor, timesteps: [Int]) throws -> Tensor {
-        try SolverSchedule.addNoise(original: original, noise: noise, timesteps: timesteps, run: self.timesteps,
-                                    sigmas: sigmas, scheduler: Self.className)
     }
 
     // MARK: Step math

@@ -13,41 +13,36 @@ import Tensors
 /// final σ, and keeps it on for later runs.
 ///
 /// No parallel transition: the later steps of a group start from the group's first sample, not from their own.
-public struct DPMSolverSinglestepScheduler: Scheduler {
+public struct DPMSolverSinglestepScheduler: SolverScheduler {
     public static let className = "DPMSolverSinglestepScheduler"
 
     /// `scheduler_config.json`, with diffusers' defaults.
     public struct Configuration: SolverConfiguration, Sendable, Equatable {
-        public var noiseSchedule = NoiseSchedule.Configuration()
-        public var solverOrder = 2
-        public var predictionType = PredictionType.epsilon
-        public var thresholding = false
-        public var dynamicThresholdingRatio = 0.995
-        public var sampleMaxValue = 1.0
+        public var solverOptions = SolverOptions()
         public var algorithm = DPMSolverAlgorithm.dpmSolverPlusPlus
         public var solverType = DPMSolverType.midpoint
-        /// End the run with lower-order groups.
-        public var lowerOrderFinal = false
-        public var useKarrasSigmas = false
         public var finalSigmas = FinalSigmas.zero
 
-        public init() {}
+        /// diffusers' defaults, which end a run with lower-order groups only where `setTimesteps` asks for them.
+        public init() {
+            solverOptions.lowerOrderFinal = false
+        }
 
         /// The keys singlestep DPM-Solver reads, as `DPMSolverSinglestepScheduler.from_config` does: other keys
         /// are ignored (among them `timestep_spacing`, `steps_offset` and `rescale_betas_zero_snr`: its timesteps
         /// are always linspace-spaced), absent ones default, and options this engine lacks are errors naming the
         /// key.
         public init(_ config: JSONConfig) throws {
+            self.init()
             let name = DPMSolverSinglestepScheduler.className
-            try readSolverKeys(config, scheduler: name)
-            noiseSchedule.rescaleBetasZeroSNR = false
+            try solverOptions.read(config, scheduler: name)
+            solverOptions.noiseSchedule.rescaleBetasZeroSNR = false
             // diffusers turns `deis` into `dpmsolver++` and the other solvers' types into `midpoint`.
             algorithm = try config.optionalValue("algorithm_type", as: String.self) == "deis" ? .dpmSolverPlusPlus
                 : try config.choice("algorithm_type", default: algorithm, among: DPMSolverAlgorithm.allCases, for: name)
             let solverName: String? = try config.optionalValue("solver_type")
             solverType = ["logrho", "bh1", "bh2"].contains(solverName) ? .midpoint
                 : try config.choice("solver_type", default: solverType, among: DPMSolverType.allCases, for: name)
-            lowerOrderFinal = try config.value("lower_order_final", default: lowerOrderFinal)
             finalSigmas = try config.choice("final_sigmas_type", default: finalSigmas, among: FinalSigmas.allCases,
                                             for: name)
             try config.rejectUnsupportedDPMSolverKeys(scheduler: name)
@@ -69,11 +64,9 @@ public struct DPMSolverSinglestepScheduler: Scheduler {
     private var groupSample: Tensor?
     private var stepIndex: Int?
 
-    public var initNoiseSigma: Float { 1 }
-
     public init(configuration: Configuration = Configuration()) throws {
         let name = Self.className
-        setup = try SolverSetup(configuration, scheduler: name)
+        setup = try SolverSetup(configuration.solverOptions, scheduler: name)
         try configuration.algorithm.check(configuration.finalSigmas, scheduler: name)
         if !configuration.algorithm.predictsData, configuration.thresholding {
             throw SchedulerError.invalidParameter(scheduler: name, parameter: "thresholding", reason:
@@ -116,8 +109,6 @@ public struct DPMSolverSinglestepScheduler: Scheduler {
         return Array(repeating: group, count: fullGroups).flatMap { $0 } + tail
     }
 
-    public func scaleModelInput(_ sample: Tensor, timestep: Int) -> Tensor { sample }
-
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
         let index = try SolverSchedule.stepIndex(stepIndex, timestep: timestep, run: timesteps, sigmas: sigmas,
@@ -140,12 +131,6 @@ public struct DPMSolverSinglestepScheduler: Scheduler {
         }
         stepIndex = index + 1
         return result
-    }
-
-    /// diffusers' `add_noise`: `α·x₀ + σ·ε` at the σ of each item's timestep in the run.
-    public func addNoise(original: Tensor, noise: Tensor, timesteps: [Int]) throws -> Tensor {
-        try SolverSchedule.addNoise(original: original, noise: noise, timesteps: timesteps, run: self.timesteps,
-                                    sigmas: sigmas, scheduler: Self.className)
     }
 
     // MARK: Step math

@@ -8,13 +8,12 @@ import Tensors
 ///
 /// Not a `ParallelScheduler`: every step adds new noise, so a run is an SDE; the noise could be pre-drawn, but the
 /// parallel samplers' error test is tuned for the ODE and DDPM schedulers and Euler a is not part of them yet.
-public struct EulerAncestralDiscreteScheduler: Scheduler {
+public struct EulerAncestralDiscreteScheduler: SigmaScheduler {
     public static let className = "EulerAncestralDiscreteScheduler"
-    public static let supportedBetaSchedules: [BetaSchedule] = [.linear, .scaledLinear, .squaredcosCapV2]
     public static let supportedPredictionTypes: [PredictionType] = [.epsilon, .vPrediction]
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: SigmaSchedulerConfiguration, Equatable {
         public var noiseSchedule = NoiseSchedule.Configuration()
         public var predictionType = PredictionType.epsilon
         public var timestepSpacing = TimestepSpacing.linspace
@@ -25,15 +24,7 @@ public struct EulerAncestralDiscreteScheduler: Scheduler {
         /// The keys Euler a reads, as `EulerAncestralDiscreteScheduler.from_config` does: other keys are ignored,
         /// absent ones default, and options this engine lacks are errors naming the key.
         public init(_ config: JSONConfig) throws {
-            let name = EulerAncestralDiscreteScheduler.className
-            noiseSchedule = try NoiseSchedule.Configuration(
-                config, supported: EulerAncestralDiscreteScheduler.supportedBetaSchedules, scheduler: name)
-            predictionType = try config.choice("prediction_type", default: predictionType,
-                                               among: EulerAncestralDiscreteScheduler.supportedPredictionTypes,
-                                               for: name)
-            timestepSpacing = try config.choice("timestep_spacing", default: timestepSpacing,
-                                                among: TimestepSpacing.allCases, for: name)
-            stepsOffset = try config.value("steps_offset", default: stepsOffset)
+            try readSigmaSchedulerKeys(config, of: EulerAncestralDiscreteScheduler.self)
         }
     }
 
@@ -46,21 +37,10 @@ public struct EulerAncestralDiscreteScheduler: Scheduler {
     /// diffusers' `timesteps`: what the model is conditioned on at each step.
     public private(set) var modelTimesteps: [Float] = []
 
-    public var timesteps: [Int] { Array(modelTimesteps.indices) }
-    public var initNoiseSigma: Float { SigmaSchedule.initNoiseSigma(sigmas, spacing: configuration.timestepSpacing) }
-
     public init(configuration: Configuration = Configuration()) throws {
-        guard Self.supportedPredictionTypes.contains(configuration.predictionType) else {
-            throw SchedulerError.unsupportedChoice(
-                scheduler: Self.className, parameter: "prediction_type", value: configuration.predictionType.rawValue,
-                supported: Self.supportedPredictionTypes.map(\.rawValue))
-        }
+        noiseSchedule = try Self.noiseSchedule(of: configuration)
         self.configuration = configuration
-        noiseSchedule = try NoiseSchedule(configuration.noiseSchedule, supported: Self.supportedBetaSchedules,
-                                          scheduler: Self.className)
-        var alphasCumprod = noiseSchedule.alphasCumprod
-        if configuration.noiseSchedule.rescaleBetasZeroSNR { alphasCumprod[alphasCumprod.count - 1] = 0x1p-24 }
-        self.alphasCumprod = alphasCumprod
+        alphasCumprod = noiseSchedule.alphasCumprodWithFiniteSigmas
         try setTimesteps(noiseSchedule.numTrainTimesteps)
     }
 
@@ -70,42 +50,22 @@ public struct EulerAncestralDiscreteScheduler: Scheduler {
     }
 
     public mutating func setTimesteps(_ count: Int) throws {
-        let schedule = try SigmaSchedule(
-            count: count, trainingSigmas: SigmaSchedule.trainingSigmas(alphasCumprod),
-            spacing: configuration.timestepSpacing, stepsOffset: configuration.stepsOffset, sigmaSpacing: .timesteps,
-            scheduler: Self.className)
+        let schedule = try sigmaSchedule(count: count, trainingSigmas: SigmaSchedule.trainingSigmas(alphasCumprod),
+                                         sigmaSpacing: .timesteps)
         sigmas = schedule.sigmas
         modelTimesteps = schedule.timesteps.map { Float($0) }
     }
 
-    public func modelTimestep(at timestep: Int) -> Float { modelTimesteps[timestep] }
-
-    public func scaleModelInput(_ sample: Tensor, timestep: Int) -> Tensor {
-        SigmaParametrization.scaledModelInput(sample, sigma: sigmas[timestep])
-    }
-
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
-        let index = try SigmaParametrization.checkedKey(timestep, count: modelTimesteps.count,
-                                                        scheduler: Self.className)
-        try SigmaParametrization.checkShape(of: modelOutput, "model_output", against: sample,
-                                            scheduler: Self.className)
-        let sigma = sigmas[index], next = sigmas[index + 1]
-        let up = (next * next * (sigma * sigma - next * next) / (sigma * sigma)).squareRoot()
-        let down = (next * next - up * up).squareRoot()
+        let index = try stepIndex(timestep, modelOutput: modelOutput, sample: sample)
+        let sigma = sigmas[index]
+        let (up, down) = SigmaParametrization.ancestralSigmas(from: sigma, to: sigmas[index + 1])
         let originalSample = SigmaParametrization.predictedOriginalSample(
             configuration.predictionType, modelOutput: modelOutput, sample: sample, sigmas: [sigma])
         let drift = SigmaParametrization.eulerStep(sample: sample, originalSample: originalSample, sigmas: [sigma],
                                                    steps: [down - sigma])
-        let drawn = noise(modelOutput.shape)
-        try SigmaParametrization.checkShape(of: drawn, "noise", against: sample, scheduler: Self.className)
+        let drawn = try draw(noise, like: sample)
         return drift.zipMap(drawn) { x, z in x + z * up }
-    }
-
-    public func addNoise(original: Tensor, noise: Tensor, timesteps: [Int]) throws -> Tensor {
-        let keys = try SigmaParametrization.checkedKeys(timesteps, batchSize: original.batchSize,
-                                                        count: modelTimesteps.count, scheduler: Self.className)
-        return try SigmaParametrization.addNoise(original: original, noise: noise, sigmas: keys.map { sigmas[$0] },
-                                                 scheduler: Self.className)
     }
 }

@@ -10,9 +10,8 @@ import Tensors
 /// Step keys are positions in the schedule; `modelTimestep(at:)` is diffusers' fractional `timesteps` entry.
 /// Without churn the step is a deterministic function of (x, model output, σ, σ_next), so it is a
 /// `ParallelScheduler`; with churn the noise enters before the model call and cannot be pre-drawn.
-public struct EulerDiscreteScheduler: ParallelScheduler {
+public struct EulerDiscreteScheduler: SigmaScheduler, ParallelScheduler {
     public static let className = "EulerDiscreteScheduler"
-    public static let supportedBetaSchedules: [BetaSchedule] = [.linear, .scaledLinear, .squaredcosCapV2]
 
     /// How σ between the spaced timesteps is found (`interpolation_type`).
     public enum Interpolation: String, Sendable, CaseIterable {
@@ -31,7 +30,7 @@ public struct EulerDiscreteScheduler: ParallelScheduler {
     }
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: SigmaSchedulerConfiguration, Equatable {
         public var noiseSchedule = NoiseSchedule.Configuration()
         public var predictionType = PredictionType.epsilon
         public var interpolation = Interpolation.linear
@@ -50,20 +49,14 @@ public struct EulerDiscreteScheduler: ParallelScheduler {
         /// default, and options this engine lacks are errors naming the key.
         public init(_ config: JSONConfig) throws {
             let name = EulerDiscreteScheduler.className
-            noiseSchedule = try NoiseSchedule.Configuration(
-                config, supported: EulerDiscreteScheduler.supportedBetaSchedules, scheduler: name)
-            predictionType = try config.choice("prediction_type", default: predictionType,
-                                               among: PredictionType.allCases, for: name)
+            try readSigmaSchedulerKeys(config, of: EulerDiscreteScheduler.self)
             interpolation = try config.choice("interpolation_type", default: interpolation,
                                               among: Interpolation.allCases, for: name)
             sigmaSpacing = try SigmaSpacing(config, scheduler: name)
             sigmaMin = try config.optionalValue("sigma_min")
             sigmaMax = try config.optionalValue("sigma_max")
-            timestepSpacing = try config.choice("timestep_spacing", default: timestepSpacing,
-                                                among: TimestepSpacing.allCases, for: name)
             timestepType = try config.choice("timestep_type", default: timestepType,
                                              among: TimestepType.allCases, for: name)
-            stepsOffset = try config.value("steps_offset", default: stepsOffset)
             finalSigmas = try config.choice("final_sigmas_type", default: finalSigmas, among: FinalSigmas.allCases,
                                             for: name)
         }
@@ -95,8 +88,6 @@ public struct EulerDiscreteScheduler: ParallelScheduler {
     /// diffusers' `timesteps`: what the model is conditioned on at each step.
     public private(set) var modelTimesteps: [Float] = []
 
-    public var timesteps: [Int] { Array(modelTimesteps.indices) }
-    public var initNoiseSigma: Float { SigmaSchedule.initNoiseSigma(sigmas, spacing: configuration.timestepSpacing) }
     public var isODE: Bool { churn.sChurn == 0 }
 
     public init(configuration: Configuration = Configuration(), churn: Churn = Churn()) throws {
@@ -106,11 +97,8 @@ public struct EulerDiscreteScheduler: ParallelScheduler {
         }
         self.configuration = configuration
         self.churn = churn
-        noiseSchedule = try NoiseSchedule(configuration.noiseSchedule, supported: Self.supportedBetaSchedules,
-                                          scheduler: Self.className)
-        var alphasCumprod = noiseSchedule.alphasCumprod
-        if configuration.noiseSchedule.rescaleBetasZeroSNR { alphasCumprod[alphasCumprod.count - 1] = 0x1p-24 }
-        self.alphasCumprod = alphasCumprod
+        noiseSchedule = try Self.noiseSchedule(of: configuration)
+        alphasCumprod = noiseSchedule.alphasCumprodWithFiniteSigmas
         try setTimesteps(noiseSchedule.numTrainTimesteps)
     }
 
@@ -135,37 +123,20 @@ public struct EulerDiscreteScheduler: ParallelScheduler {
         }
     }
 
-    public func modelTimestep(at timestep: Int) -> Float { modelTimesteps[timestep] }
-
-    public func scaleModelInput(_ sample: Tensor, timestep: Int) -> Tensor {
-        SigmaParametrization.scaledModelInput(sample, sigma: sigmas[timestep])
-    }
-
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
-        let index = try SigmaParametrization.checkedKey(timestep, count: modelTimesteps.count,
-                                                        scheduler: Self.className)
-        try SigmaParametrization.checkShape(of: modelOutput, "model_output", against: sample,
-                                            scheduler: Self.className)
+        let index = try stepIndex(timestep, modelOutput: modelOutput, sample: sample)
         let gamma = churnGamma(at: index)
         guard gamma > 0 else {
             return transition(modelOutput, sample: sample, sigmas: [sigmas[index]], raisedSigmas: [sigmas[index]],
                               nextSigmas: [sigmas[index + 1]])
         }
         let sigma = sigmas[index], raised = sigma * Float(gamma + 1)
-        let drawn = noise(modelOutput.shape)
-        try SigmaParametrization.checkShape(of: drawn, "noise", against: sample, scheduler: Self.className)
+        let drawn = try draw(noise, like: sample)
         let noiseWeight = Float(churn.sNoise), spread = (raised * raised - sigma * sigma).squareRoot()
         let churned = sample.zipMap(drawn) { x, z in x + (z * noiseWeight) * spread }
         return transition(modelOutput, sample: churned, sigmas: [sigma], raisedSigmas: [raised],
                           nextSigmas: [sigmas[index + 1]])
-    }
-
-    public func addNoise(original: Tensor, noise: Tensor, timesteps: [Int]) throws -> Tensor {
-        let keys = try SigmaParametrization.checkedKeys(timesteps, batchSize: original.batchSize,
-                                                        count: modelTimesteps.count, scheduler: Self.className)
-        return try SigmaParametrization.addNoise(original: original, noise: noise, sigmas: keys.map { sigmas[$0] },
-                                                 scheduler: Self.className)
     }
 
     // MARK: Parallel sampling
@@ -184,8 +155,7 @@ public struct EulerDiscreteScheduler: ParallelScheduler {
     public func posteriorStandardDeviation(at timestep: Int) throws -> Float {
         let index = try SigmaParametrization.checkedKey(timestep, count: modelTimesteps.count,
                                                         scheduler: Self.className)
-        let sigma = sigmas[index], next = sigmas[index + 1]
-        return (next * next * (sigma * sigma - next * next) / (sigma * sigma)).squareRoot()
+        return SigmaParametrization.ancestralSigmas(from: sigmas[index], to: sigmas[index + 1]).up
     }
 
     public func transitionWithoutNoise(modelOutput: Tensor, sample: Tensor, timesteps: [Int]) throws -> Tensor {

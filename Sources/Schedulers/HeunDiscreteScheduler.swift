@@ -8,12 +8,11 @@ import Tensors
 /// `t₀, t₁, t₁, t₂, t₂, …, t_{n−1}` — and the last step, to σ = 0, is a plain Euler step.
 ///
 /// Not a `ParallelScheduler`: a step needs two model evaluations, the second at the point the first produced.
-public struct HeunDiscreteScheduler: Scheduler {
+public struct HeunDiscreteScheduler: SigmaScheduler {
     public static let className = "HeunDiscreteScheduler"
-    public static let supportedBetaSchedules: [BetaSchedule] = [.linear, .scaledLinear, .squaredcosCapV2]
 
     /// `scheduler_config.json`, with diffusers' defaults (Stable Diffusion's betas).
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: SigmaSchedulerConfiguration, Equatable {
         public var noiseSchedule = NoiseSchedule.Configuration.stableDiffusionBetas
         public var predictionType = PredictionType.epsilon
         public var sigmaSpacing = SigmaSpacing.timesteps
@@ -27,17 +26,11 @@ public struct HeunDiscreteScheduler: Scheduler {
         /// The keys Heun reads, as `HeunDiscreteScheduler.from_config` does: other keys (`rescale_betas_zero_snr`
         /// among them) are ignored, absent ones default, and options this engine lacks are errors naming the key.
         public init(_ config: JSONConfig) throws {
-            let name = HeunDiscreteScheduler.className
-            noiseSchedule = try .withStableDiffusionBetas(
-                config, supported: HeunDiscreteScheduler.supportedBetaSchedules, scheduler: name)
-            predictionType = try config.choice("prediction_type", default: predictionType,
-                                               among: PredictionType.allCases, for: name)
-            sigmaSpacing = try SigmaSpacing(config, scheduler: name)
+            try readSigmaSchedulerKeys(config, of: HeunDiscreteScheduler.self)
+            noiseSchedule.rescaleBetasZeroSNR = false
+            sigmaSpacing = try SigmaSpacing(config, scheduler: HeunDiscreteScheduler.className)
             clipSample = try config.value("clip_sample", default: clipSample)
             clipSampleRange = try config.value("clip_sample_range", default: clipSampleRange)
-            timestepSpacing = try config.choice("timestep_spacing", default: timestepSpacing,
-                                                among: TimestepSpacing.allCases, for: name)
-            stepsOffset = try config.value("steps_offset", default: stepsOffset)
         }
     }
 
@@ -56,14 +49,11 @@ public struct HeunDiscreteScheduler: Scheduler {
     public private(set) var modelTimesteps: [Float] = []
     private var pending: PendingStep?
 
-    public var timesteps: [Int] { Array(modelTimesteps.indices) }
     public var order: Int { 2 }
-    public var initNoiseSigma: Float { SigmaSchedule.initNoiseSigma(sigmas, spacing: configuration.timestepSpacing) }
 
     public init(configuration: Configuration = Configuration()) throws {
+        noiseSchedule = try Self.noiseSchedule(of: configuration)
         self.configuration = configuration
-        noiseSchedule = try NoiseSchedule(configuration.noiseSchedule, supported: Self.supportedBetaSchedules,
-                                          scheduler: Self.className)
         try setTimesteps(noiseSchedule.numTrainTimesteps)
     }
 
@@ -73,10 +63,9 @@ public struct HeunDiscreteScheduler: Scheduler {
     }
 
     public mutating func setTimesteps(_ count: Int) throws {
-        let schedule = try SigmaSchedule(
-            count: count, trainingSigmas: SigmaSchedule.trainingSigmas(noiseSchedule.alphasCumprod),
-            spacing: configuration.timestepSpacing, stepsOffset: configuration.stepsOffset,
-            sigmaSpacing: configuration.sigmaSpacing, scheduler: Self.className)
+        let schedule = try sigmaSchedule(count: count,
+                                         trainingSigmas: SigmaSchedule.trainingSigmas(noiseSchedule.alphasCumprod),
+                                         sigmaSpacing: configuration.sigmaSpacing)
         let inner = schedule.sigmas.dropFirst().dropLast()
         sigmas = [schedule.sigmas[0]] + inner.flatMap { [$0, $0] } + [schedule.sigmas[schedule.sigmas.count - 1]]
         let stepTimesteps = schedule.timesteps.map { Float($0) }
@@ -84,18 +73,9 @@ public struct HeunDiscreteScheduler: Scheduler {
         pending = nil
     }
 
-    public func modelTimestep(at timestep: Int) -> Float { modelTimesteps[timestep] }
-
-    public func scaleModelInput(_ sample: Tensor, timestep: Int) -> Tensor {
-        SigmaParametrization.scaledModelInput(sample, sigma: sigmas[timestep])
-    }
-
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
-        let index = try SigmaParametrization.checkedKey(timestep, count: modelTimesteps.count,
-                                                        scheduler: Self.className)
-        try SigmaParametrization.checkShape(of: modelOutput, "model_output", against: sample,
-                                            scheduler: Self.className)
+        let index = try stepIndex(timestep, modelOutput: modelOutput, sample: sample)
         guard let first = pending else {
             let sigma = sigmas[index], next = sigmas[index + 1]
             let derivative = slope(modelOutput, sample: sample, sigma: sigma)
@@ -103,22 +83,12 @@ public struct HeunDiscreteScheduler: Scheduler {
             pending = PendingStep(sample: sample, derivative: derivative, sigmaStep: sigmaStep)
             return sample.zipMap(derivative) { x, d in x + d * sigmaStep }
         }
-        guard index >= 1 else {
-            throw SchedulerError.invalidParameter(scheduler: Self.className, parameter: "timestep", reason:
-                "0 cannot be the second evaluation of a step; call setTimesteps again")
-        }
+        try checkSecondEvaluation(at: index)
         pending = nil
         let second = slope(modelOutput, sample: sample, sigma: sigmas[index])
         let average = first.derivative.zipMap(second) { a, b in (a + b) / 2 }
         let sigmaStep = first.sigmaStep
         return first.sample.zipMap(average) { x, d in x + d * sigmaStep }
-    }
-
-    public func addNoise(original: Tensor, noise: Tensor, timesteps: [Int]) throws -> Tensor {
-        let keys = try SigmaParametrization.checkedKeys(timesteps, batchSize: original.batchSize,
-                                                        count: modelTimesteps.count, scheduler: Self.className)
-        return try SigmaParametrization.addNoise(original: original, noise: noise, sigmas: keys.map { sigmas[$0] },
-                                                 scheduler: Self.className)
     }
 
     /// (x − x̂₀)/σ with x̂₀ clipped if the configuration asks.

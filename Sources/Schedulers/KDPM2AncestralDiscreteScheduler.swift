@@ -11,13 +11,12 @@ import Tensors
 ///
 /// Not a `ParallelScheduler`: a step needs two model evaluations, the second at the point the first produced,
 /// and adds fresh noise.
-public struct KDPM2AncestralDiscreteScheduler: Scheduler {
+public struct KDPM2AncestralDiscreteScheduler: SigmaScheduler {
     public static let className = "KDPM2AncestralDiscreteScheduler"
-    public static let supportedBetaSchedules: [BetaSchedule] = [.linear, .scaledLinear, .squaredcosCapV2]
     public static let supportedPredictionTypes: [PredictionType] = [.epsilon, .vPrediction]
 
     /// `scheduler_config.json`, with diffusers' defaults (Stable Diffusion's betas).
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: SigmaSchedulerConfiguration, Equatable {
         public var noiseSchedule = NoiseSchedule.Configuration.stableDiffusionBetas
         public var predictionType = PredictionType.epsilon
         public var sigmaSpacing = SigmaSpacing.timesteps
@@ -30,16 +29,9 @@ public struct KDPM2AncestralDiscreteScheduler: Scheduler {
         /// (`rescale_betas_zero_snr` among them) are ignored, absent ones default, and options this engine lacks are
         /// errors naming the key.
         public init(_ config: JSONConfig) throws {
-            let name = KDPM2AncestralDiscreteScheduler.className
-            noiseSchedule = try .withStableDiffusionBetas(
-                config, supported: KDPM2AncestralDiscreteScheduler.supportedBetaSchedules, scheduler: name)
-            predictionType = try config.choice("prediction_type", default: predictionType,
-                                               among: KDPM2AncestralDiscreteScheduler.supportedPredictionTypes,
-                                               for: name)
-            sigmaSpacing = try SigmaSpacing(config, scheduler: name)
-            timestepSpacing = try config.choice("timestep_spacing", default: timestepSpacing,
-                                                among: TimestepSpacing.allCases, for: name)
-            stepsOffset = try config.value("steps_offset", default: stepsOffset)
+            try readSigmaSchedulerKeys(config, of: KDPM2AncestralDiscreteScheduler.self)
+            noiseSchedule.rescaleBetasZeroSNR = false
+            sigmaSpacing = try SigmaSpacing(config, scheduler: KDPM2AncestralDiscreteScheduler.className)
         }
     }
 
@@ -62,19 +54,11 @@ public struct KDPM2AncestralDiscreteScheduler: Scheduler {
     /// The sample the current step started from, while its second evaluation is pending.
     private var pendingSample: Tensor?
 
-    public var timesteps: [Int] { Array(modelTimesteps.indices) }
     public var order: Int { 2 }
-    public var initNoiseSigma: Float { SigmaSchedule.initNoiseSigma(sigmas, spacing: configuration.timestepSpacing) }
 
     public init(configuration: Configuration = Configuration()) throws {
-        guard Self.supportedPredictionTypes.contains(configuration.predictionType) else {
-            throw SchedulerError.unsupportedChoice(
-                scheduler: Self.className, parameter: "prediction_type", value: configuration.predictionType.rawValue,
-                supported: Self.supportedPredictionTypes.map(\.rawValue))
-        }
+        noiseSchedule = try Self.noiseSchedule(of: configuration)
         self.configuration = configuration
-        noiseSchedule = try NoiseSchedule(configuration.noiseSchedule, supported: Self.supportedBetaSchedules,
-                                          scheduler: Self.className)
         try setTimesteps(noiseSchedule.numTrainTimesteps)
     }
 
@@ -85,15 +69,12 @@ public struct KDPM2AncestralDiscreteScheduler: Scheduler {
 
     public mutating func setTimesteps(_ count: Int) throws {
         let trainingSigmas = SigmaSchedule.trainingSigmas(noiseSchedule.alphasCumprod)
-        let schedule = try SigmaSchedule(
-            count: count, trainingSigmas: trainingSigmas, spacing: configuration.timestepSpacing,
-            stepsOffset: configuration.stepsOffset, sigmaSpacing: configuration.sigmaSpacing,
-            scheduler: Self.className)
+        let schedule = try sigmaSchedule(count: count, trainingSigmas: trainingSigmas,
+                                         sigmaSpacing: configuration.sigmaSpacing)
         let stepSigmas = schedule.sigmas.dropLast()
         steps = stepSigmas.indices.map { index in
-            let sigma = schedule.sigmas[index], next = schedule.sigmas[index + 1]
-            let up = (next * next * (sigma * sigma - next * next) / (sigma * sigma)).squareRoot()
-            let down = (next * next - up * up).squareRoot()
+            let sigma = schedule.sigmas[index]
+            let (up, down) = SigmaParametrization.ancestralSigmas(from: sigma, to: schedule.sigmas[index + 1])
             let midpoint = index == stepSigmas.count - 1 ? 0 : SigmaSchedule.geometricMidpoint(sigma, down)
             return StepSigmas(sigma: sigma, midpoint: midpoint, up: up, down: down)
         }
@@ -108,8 +89,6 @@ public struct KDPM2AncestralDiscreteScheduler: Scheduler {
         pendingSample = nil
     }
 
-    public func modelTimestep(at timestep: Int) -> Float { modelTimesteps[timestep] }
-
     public func scaleModelInput(_ sample: Tensor, timestep: Int) -> Tensor {
         let step = steps[timestep / 2]
         return SigmaParametrization.scaledModelInput(sample, sigma: pendingSample == nil ? step.sigma : step.midpoint)
@@ -117,10 +96,7 @@ public struct KDPM2AncestralDiscreteScheduler: Scheduler {
 
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
-        let index = try SigmaParametrization.checkedKey(timestep, count: modelTimesteps.count,
-                                                        scheduler: Self.className)
-        try SigmaParametrization.checkShape(of: modelOutput, "model_output", against: sample,
-                                            scheduler: Self.className)
+        let index = try stepIndex(timestep, modelOutput: modelOutput, sample: sample)
         let prediction = configuration.predictionType
         let step = steps[index / 2]
         guard let start = pendingSample else {
@@ -136,15 +112,7 @@ public struct KDPM2AncestralDiscreteScheduler: Scheduler {
         let midpoint = step.midpoint, sigmaStep = step.down - step.sigma, up = step.up
         let derivative = sample.zipMap(originalSample) { x, x0 in (x - x0) / midpoint }
         let drift = start.zipMap(derivative) { x, derivative in x + derivative * sigmaStep }
-        let drawn = noise(modelOutput.shape)
-        try SigmaParametrization.checkShape(of: drawn, "noise", against: sample, scheduler: Self.className)
+        let drawn = try draw(noise, like: sample)
         return drift.zipMap(drawn) { x, z in x + z * up }
-    }
-
-    public func addNoise(original: Tensor, noise: Tensor, timesteps: [Int]) throws -> Tensor {
-        let keys = try SigmaParametrization.checkedKeys(timesteps, batchSize: original.batchSize,
-                                                        count: modelTimesteps.count, scheduler: Self.className)
-        return try SigmaParametrization.addNoise(original: original, noise: noise, sigmas: keys.map { sigmas[$0] },
-                                                 scheduler: Self.className)
     }
 }

@@ -9,13 +9,12 @@ import Tensors
 /// is a plain Euler step.
 ///
 /// Not a `ParallelScheduler`: a step needs two model evaluations, the second at the point the first produced.
-public struct KDPM2DiscreteScheduler: Scheduler {
+public struct KDPM2DiscreteScheduler: SigmaScheduler {
     public static let className = "KDPM2DiscreteScheduler"
-    public static let supportedBetaSchedules: [BetaSchedule] = [.linear, .scaledLinear, .squaredcosCapV2]
     public static let supportedPredictionTypes: [PredictionType] = [.epsilon, .vPrediction]
 
     /// `scheduler_config.json`, with diffusers' defaults (Stable Diffusion's betas).
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: SigmaSchedulerConfiguration, Equatable {
         public var noiseSchedule = NoiseSchedule.Configuration.stableDiffusionBetas
         public var predictionType = PredictionType.epsilon
         public var sigmaSpacing = SigmaSpacing.timesteps
@@ -27,15 +26,9 @@ public struct KDPM2DiscreteScheduler: Scheduler {
         /// The keys KDPM2 reads, as `KDPM2DiscreteScheduler.from_config` does: other keys (`rescale_betas_zero_snr`
         /// among them) are ignored, absent ones default, and options this engine lacks are errors naming the key.
         public init(_ config: JSONConfig) throws {
-            let name = KDPM2DiscreteScheduler.className
-            noiseSchedule = try .withStableDiffusionBetas(
-                config, supported: KDPM2DiscreteScheduler.supportedBetaSchedules, scheduler: name)
-            predictionType = try config.choice("prediction_type", default: predictionType,
-                                               among: KDPM2DiscreteScheduler.supportedPredictionTypes, for: name)
-            sigmaSpacing = try SigmaSpacing(config, scheduler: name)
-            timestepSpacing = try config.choice("timestep_spacing", default: timestepSpacing,
-                                                among: TimestepSpacing.allCases, for: name)
-            stepsOffset = try config.value("steps_offset", default: stepsOffset)
+            try readSigmaSchedulerKeys(config, of: KDPM2DiscreteScheduler.self)
+            noiseSchedule.rescaleBetasZeroSNR = false
+            sigmaSpacing = try SigmaSpacing(config, scheduler: KDPM2DiscreteScheduler.className)
         }
     }
 
@@ -50,19 +43,11 @@ public struct KDPM2DiscreteScheduler: Scheduler {
     /// The sample the current step started from, while its second evaluation is pending.
     private var pendingSample: Tensor?
 
-    public var timesteps: [Int] { Array(modelTimesteps.indices) }
     public var order: Int { 2 }
-    public var initNoiseSigma: Float { SigmaSchedule.initNoiseSigma(sigmas, spacing: configuration.timestepSpacing) }
 
     public init(configuration: Configuration = Configuration()) throws {
-        guard Self.supportedPredictionTypes.contains(configuration.predictionType) else {
-            throw SchedulerError.unsupportedChoice(
-                scheduler: Self.className, parameter: "prediction_type", value: configuration.predictionType.rawValue,
-                supported: Self.supportedPredictionTypes.map(\.rawValue))
-        }
+        noiseSchedule = try Self.noiseSchedule(of: configuration)
         self.configuration = configuration
-        noiseSchedule = try NoiseSchedule(configuration.noiseSchedule, supported: Self.supportedBetaSchedules,
-                                          scheduler: Self.className)
         try setTimesteps(noiseSchedule.numTrainTimesteps)
     }
 
@@ -73,10 +58,8 @@ public struct KDPM2DiscreteScheduler: Scheduler {
 
     public mutating func setTimesteps(_ count: Int) throws {
         let trainingSigmas = SigmaSchedule.trainingSigmas(noiseSchedule.alphasCumprod)
-        let schedule = try SigmaSchedule(
-            count: count, trainingSigmas: trainingSigmas, spacing: configuration.timestepSpacing,
-            stepsOffset: configuration.stepsOffset, sigmaSpacing: configuration.sigmaSpacing,
-            scheduler: Self.className)
+        let schedule = try sigmaSchedule(count: count, trainingSigmas: trainingSigmas,
+                                         sigmaSpacing: configuration.sigmaSpacing)
         let stepSigmas = schedule.sigmas
         // Each σ's midpoint with the σ before it (the first, with the final 0, is never used).
         let midpoints = stepSigmas.indices.map { index in
@@ -94,8 +77,6 @@ public struct KDPM2DiscreteScheduler: Scheduler {
         pendingSample = nil
     }
 
-    public func modelTimestep(at timestep: Int) -> Float { modelTimesteps[timestep] }
-
     public func scaleModelInput(_ sample: Tensor, timestep: Int) -> Tensor {
         let sigma = pendingSample == nil ? sigmas[timestep] : midpointSigmas[timestep]
         return SigmaParametrization.scaledModelInput(sample, sigma: sigma)
@@ -103,10 +84,7 @@ public struct KDPM2DiscreteScheduler: Scheduler {
 
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
-        let index = try SigmaParametrization.checkedKey(timestep, count: modelTimesteps.count,
-                                                        scheduler: Self.className)
-        try SigmaParametrization.checkShape(of: modelOutput, "model_output", against: sample,
-                                            scheduler: Self.className)
+        let index = try stepIndex(timestep, modelOutput: modelOutput, sample: sample)
         let prediction = configuration.predictionType
         guard let start = pendingSample else {
             let sigma = sigmas[index], midpoint = midpointSigmas[index + 1]
@@ -116,10 +94,7 @@ public struct KDPM2DiscreteScheduler: Scheduler {
             return SigmaParametrization.eulerStep(sample: sample, originalSample: originalSample, sigmas: [sigma],
                                                   steps: [midpoint - sigma])
         }
-        guard index >= 1 else {
-            throw SchedulerError.invalidParameter(scheduler: Self.className, parameter: "timestep", reason:
-                "0 cannot be the second evaluation of a step; call setTimesteps again")
-        }
+        try checkSecondEvaluation(at: index)
         pendingSample = nil
         let sigma = sigmas[index - 1], midpoint = midpointSigmas[index], next = sigmas[index]
         let originalSample = SigmaParametrization.predictedOriginalSample(
@@ -127,12 +102,5 @@ public struct KDPM2DiscreteScheduler: Scheduler {
         let sigmaStep = next - sigma
         let derivative = sample.zipMap(originalSample) { x, x0 in (x - x0) / midpoint }
         return start.zipMap(derivative) { x, derivative in x + derivative * sigmaStep }
-    }
-
-    public func addNoise(original: Tensor, noise: Tensor, timesteps: [Int]) throws -> Tensor {
-        let keys = try SigmaParametrization.checkedKeys(timesteps, batchSize: original.batchSize,
-                                                        count: modelTimesteps.count, scheduler: Self.className)
-        return try SigmaParametrization.addNoise(original: original, noise: noise, sigmas: keys.map { sigmas[$0] },
-                                                 scheduler: Self.className)
     }
 }

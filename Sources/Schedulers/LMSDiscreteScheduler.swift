@@ -11,14 +11,13 @@ import Tensors
 /// (relative 1e-7 on the coefficients).
 ///
 /// Not a `ParallelScheduler`: each step combines the slopes of up to three earlier steps (multistep history).
-public struct LMSDiscreteScheduler: Scheduler {
+public struct LMSDiscreteScheduler: SigmaScheduler {
     public static let className = "LMSDiscreteScheduler"
-    public static let supportedBetaSchedules: [BetaSchedule] = [.linear, .scaledLinear, .squaredcosCapV2]
     /// diffusers' default `order` argument of `step`.
     public static let maximumOrder = 4
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: SigmaSchedulerConfiguration, Equatable {
         public var noiseSchedule = NoiseSchedule.Configuration()
         public var predictionType = PredictionType.epsilon
         public var sigmaSpacing = SigmaSpacing.timesteps
@@ -30,16 +29,9 @@ public struct LMSDiscreteScheduler: Scheduler {
         /// The keys LMS reads, as `LMSDiscreteScheduler.from_config` does: other keys (`rescale_betas_zero_snr`
         /// among them) are ignored, absent ones default, and options this engine lacks are errors naming the key.
         public init(_ config: JSONConfig) throws {
-            let name = LMSDiscreteScheduler.className
-            noiseSchedule = try NoiseSchedule.Configuration(
-                config, supported: LMSDiscreteScheduler.supportedBetaSchedules, scheduler: name)
+            try readSigmaSchedulerKeys(config, of: LMSDiscreteScheduler.self)
             noiseSchedule.rescaleBetasZeroSNR = false
-            predictionType = try config.choice("prediction_type", default: predictionType,
-                                               among: PredictionType.allCases, for: name)
-            sigmaSpacing = try SigmaSpacing(config, scheduler: name)
-            timestepSpacing = try config.choice("timestep_spacing", default: timestepSpacing,
-                                                among: TimestepSpacing.allCases, for: name)
-            stepsOffset = try config.value("steps_offset", default: stepsOffset)
+            sigmaSpacing = try SigmaSpacing(config, scheduler: LMSDiscreteScheduler.className)
         }
     }
 
@@ -52,13 +44,9 @@ public struct LMSDiscreteScheduler: Scheduler {
     /// The slopes of the last `maximumOrder` steps, oldest first.
     private var derivatives: [Tensor] = []
 
-    public var timesteps: [Int] { Array(modelTimesteps.indices) }
-    public var initNoiseSigma: Float { SigmaSchedule.initNoiseSigma(sigmas, spacing: configuration.timestepSpacing) }
-
     public init(configuration: Configuration = Configuration()) throws {
+        noiseSchedule = try Self.noiseSchedule(of: configuration)
         self.configuration = configuration
-        noiseSchedule = try NoiseSchedule(configuration.noiseSchedule, supported: Self.supportedBetaSchedules,
-                                          scheduler: Self.className)
         try setTimesteps(noiseSchedule.numTrainTimesteps)
     }
 
@@ -68,27 +56,17 @@ public struct LMSDiscreteScheduler: Scheduler {
     }
 
     public mutating func setTimesteps(_ count: Int) throws {
-        let schedule = try SigmaSchedule(
-            count: count, trainingSigmas: SigmaSchedule.trainingSigmas(noiseSchedule.alphasCumprod),
-            spacing: configuration.timestepSpacing, stepsOffset: configuration.stepsOffset,
-            sigmaSpacing: configuration.sigmaSpacing, scheduler: Self.className)
+        let schedule = try sigmaSchedule(count: count,
+                                         trainingSigmas: SigmaSchedule.trainingSigmas(noiseSchedule.alphasCumprod),
+                                         sigmaSpacing: configuration.sigmaSpacing)
         sigmas = schedule.sigmas
         modelTimesteps = schedule.timesteps.map { Float($0) }
         derivatives = []
     }
 
-    public func modelTimestep(at timestep: Int) -> Float { modelTimesteps[timestep] }
-
-    public func scaleModelInput(_ sample: Tensor, timestep: Int) -> Tensor {
-        SigmaParametrization.scaledModelInput(sample, sigma: sigmas[timestep])
-    }
-
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
-        let index = try SigmaParametrization.checkedKey(timestep, count: modelTimesteps.count,
-                                                        scheduler: Self.className)
-        try SigmaParametrization.checkShape(of: modelOutput, "model_output", against: sample,
-                                            scheduler: Self.className)
+        let index = try stepIndex(timestep, modelOutput: modelOutput, sample: sample)
         let sigma = sigmas[index]
         let originalSample = SigmaParametrization.predictedOriginalSample(
             configuration.predictionType, modelOutput: modelOutput, sample: sample, sigmas: [sigma])
@@ -101,13 +79,6 @@ public struct LMSDiscreteScheduler: Scheduler {
             sum = sum.zipMap(derivative) { total, d in total + coefficient * d }
         }
         return sample.zipMap(sum) { x, change in x + change }
-    }
-
-    public func addNoise(original: Tensor, noise: Tensor, timesteps: [Int]) throws -> Tensor {
-        let keys = try SigmaParametrization.checkedKeys(timesteps, batchSize: original.batchSize,
-                                                        count: modelTimesteps.count, scheduler: Self.className)
-        return try SigmaParametrization.addNoise(original: original, noise: noise, sigmas: keys.map { sigmas[$0] },
-                                                 scheduler: Self.className)
     }
 
     /// ∫ from σ_index to σ_{index+1} of the Lagrange basis polynomial of the slope `term` steps back, over the σ

@@ -17,8 +17,10 @@ public struct NoiseSchedule: Sendable, Equatable {
 
         public init() {}
 
-        /// The schedule keys of `config`; a `beta_schedule` outside `supported` is an error naming `scheduler`.
-        init(_ config: JSONConfig, supported: [BetaSchedule], scheduler: String) throws {
+        /// The schedule keys of `config`, absent ones taken from `defaults`; a `beta_schedule` outside `supported` is
+        /// an error naming `scheduler`.
+        init(_ config: JSONConfig, supported: [BetaSchedule], scheduler: String, defaults: Self = Self()) throws {
+            self = defaults
             numTrainTimesteps = try config.value("num_train_timesteps", default: numTrainTimesteps)
             betaStart = try config.value("beta_start", default: betaStart)
             betaEnd = try config.value("beta_end", default: betaEnd)
@@ -37,6 +39,15 @@ public struct NoiseSchedule: Sendable, Equatable {
     public let alphasCumprod: [Float]
 
     public var numTrainTimesteps: Int { configuration.numTrainTimesteps }
+
+    /// ᾱ_t as diffusers' σ-based and log-SNR schedulers use it: with zero terminal SNR the last value is 2⁻²⁴ rather
+    /// than 0, so that the last σ stays finite.
+    var alphasCumprodWithFiniteSigmas: [Float] {
+        guard configuration.rescaleBetasZeroSNR else { return alphasCumprod }
+        var floored = alphasCumprod
+        floored[floored.count - 1] = 0x1p-24
+        return floored
+    }
 
     init(_ configuration: Configuration, supported: [BetaSchedule], scheduler: String) throws {
         let count = configuration.numTrainTimesteps

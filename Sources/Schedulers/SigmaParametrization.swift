@@ -36,6 +36,13 @@ enum SigmaParametrization {
         }
     }
 
+    /// The noise levels of an ancestral step from σ to σ_next: fresh noise σ_up, with σ_up² = σ_next²·(σ² − σ_next²)/σ²
+    /// the DDPM posterior variance, and σ_down with σ_down² + σ_up² = σ_next², the level the step's drift reaches.
+    static func ancestralSigmas(from sigma: Float, to next: Float) -> (up: Float, down: Float) {
+        let up = (next * next * (sigma * sigma - next * next) / (sigma * sigma)).squareRoot()
+        return (up, (next * next - up * up).squareRoot())
+    }
+
     /// `values` with one entry per batch item: a single value is repeated.
     static func perItem(_ values: [Float], batchSize: Int) -> [Float] {
         values.count == 1 ? Array(repeating: values[0], count: batchSize) : values

@@ -152,26 +152,3 @@ struct SigmaSchedule: Sendable, Equatable {
         return spacing == .leading ? (largest * largest + 1).squareRoot() : largest
     }
 }
-
-extension NoiseSchedule.Configuration {
-    /// The defaults of the schedulers whose betas default to Stable Diffusion's range (Heun, KDPM2):
-    /// `beta_start` 0.00085, `beta_end` 0.012.
-    static var stableDiffusionBetas: Self {
-        var schedule = Self()
-        schedule.betaStart = 0.00085
-        schedule.betaEnd = 0.012
-        return schedule
-    }
-
-    /// The schedule keys of `config` for those schedulers, which have no `rescale_betas_zero_snr` (the key is
-    /// ignored, as `from_config` ignores keys a class lacks).
-    static func withStableDiffusionBetas(_ config: JSONConfig, supported: [BetaSchedule],
-                                         scheduler: String) throws -> Self {
-        var schedule = try Self(config, supported: supported, scheduler: scheduler)
-        let defaults = stableDiffusionBetas
-        if !config.contains("beta_start") { schedule.betaStart = defaults.betaStart }
-        if !config.contains("beta_end") { schedule.betaEnd = defaults.betaEnd }
-        schedule.rescaleBetasZeroSNR = false
-        return schedule
-    }
-}

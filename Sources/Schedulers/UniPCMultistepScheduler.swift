@@ -11,7 +11,7 @@ import Tensors
 ///
 /// No parallel transition: the corrector rewrites the sample a step was given from the model outputs of the
 /// steps before, so a step is not a function of its own input and output alone (see `ParallelScheduler`).
-public struct UniPCMultistepScheduler: Scheduler {
+public struct UniPCMultistepScheduler: SolverScheduler {
     public static let className = "UniPCMultistepScheduler"
 
     /// The B(h) of the UniPC update (`solver_type`).
@@ -23,21 +23,13 @@ public struct UniPCMultistepScheduler: Scheduler {
     }
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: SolverConfiguration, Sendable, Equatable {
-        public var noiseSchedule = NoiseSchedule.Configuration()
-        public var solverOrder = 2
-        public var predictionType = PredictionType.epsilon
-        public var thresholding = false
-        public var dynamicThresholdingRatio = 0.995
-        public var sampleMaxValue = 1.0
+    public struct Configuration: SolverConfiguration, TimestepSpacingConfiguration, Sendable, Equatable {
+        public var solverOptions = SolverOptions()
         /// Combine predictions of x₀ (true) or of ε (false).
         public var predictX0 = true
         public var solverType = SolverType.bh2
-        /// Use lower orders for the last steps.
-        public var lowerOrderFinal = true
         /// Steps (by index in the run) whose next step skips the corrector.
         public var disableCorrector: [Int] = []
-        public var useKarrasSigmas = false
         public var timestepSpacing = TimestepSpacing.linspace
         public var stepsOffset = 0
         public var finalSigmas = FinalSigmas.zero
@@ -48,7 +40,7 @@ public struct UniPCMultistepScheduler: Scheduler {
         /// ones default, and options this engine lacks are errors naming the key.
         public init(_ config: JSONConfig) throws {
             let name = UniPCMultistepScheduler.className
-            try readSolverKeys(config, scheduler: name)
+            try solverOptions.read(config, scheduler: name)
             predictX0 = try config.value("predict_x0", default: predictX0)
             // diffusers turns the other solvers' types into bh2.
             let solverName: String = try config.value("solver_type", default: solverType.rawValue)
@@ -60,13 +52,10 @@ public struct UniPCMultistepScheduler: Scheduler {
                 throw LoadingError.invalidConfigValue(config.url, key: "solver_type", reason:
                     "'\(solverName)' is not implemented for \(name); choose bh1 or bh2")
             }
-            lowerOrderFinal = try config.value("lower_order_final", default: lowerOrderFinal)
             disableCorrector = try config.value("disable_corrector", default: disableCorrector)
             finalSigmas = try config.choice("final_sigmas_type", default: finalSigmas, among: FinalSigmas.allCases,
                                             for: name)
-            timestepSpacing = try config.choice("timestep_spacing", default: timestepSpacing,
-                                                among: TimestepSpacing.allCases, for: name)
-            stepsOffset = try config.value("steps_offset", default: stepsOffset)
+            try readTimestepSpacing(config, scheduler: name)
             if let solver: JSONValue = try config.optionalValue("solver_p"), solver != .null {
                 throw LoadingError.invalidConfigValue(config.url, key: "solver_p",
                                                       reason: "\(name): a custom predictor is not supported")
@@ -91,11 +80,9 @@ public struct UniPCMultistepScheduler: Scheduler {
     private var lowerOrderCount = 0
     private var stepIndex: Int?
 
-    public var initNoiseSigma: Float { 1 }
-
     public init(configuration: Configuration = Configuration()) throws {
         let name = Self.className
-        setup = try SolverSetup(configuration, scheduler: name)
+        setup = try SolverSetup(configuration.solverOptions, scheduler: name)
         // diffusers' last step divides by an infinite log-SNR step unless it is a first-order bh2 x₀ step.
         let lastStepIsFirstOrder = configuration.solverOrder == 1 || configuration.lowerOrderFinal
         if configuration.finalSigmas == .zero,
@@ -132,8 +119,6 @@ public struct UniPCMultistepScheduler: Scheduler {
         stepIndex = nil
     }
 
-    public func scaleModelInput(_ sample: Tensor, timestep: Int) -> Tensor { sample }
-
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
         let index = try SolverSchedule.stepIndex(stepIndex, timestep: timestep, run: timesteps, sigmas: sigmas,
@@ -153,12 +138,6 @@ public struct UniPCMultistepScheduler: Scheduler {
         lowerOrderCount = min(lowerOrderCount + 1, configuration.solverOrder)
         stepIndex = index + 1
         return result
-    }
-
-    /// diffusers' `add_noise`: `α·x₀ + σ·ε` at the σ of each item's timestep in the run.
-    public func addNoise(original: Tensor, noise: Tensor, timesteps: [Int]) throws -> Tensor {
-        try SolverSchedule.addNoise(original: original, noise: noise, timesteps: timesteps, run: self.timesteps,
-                                    sigmas: sigmas, scheduler: Self.className)
     }
 
     // MARK: Step math

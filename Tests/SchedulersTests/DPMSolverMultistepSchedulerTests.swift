@@ -25,34 +25,6 @@ struct DPMSolverMultistepSchedulerTests {
         #expect(try #require(alphaDifference) <= (zeroSNR ? 2 * Float.ulpOfOne : 0))
     }
 
-    /// Each step from diffusers' own input sample, keeping the history of the steps before and taking the noise
-    /// diffusers drew, within 1e-6.
-    @Test(arguments: cases)
-    func everyStepMatchesDiffusers(name: String) throws {
-        let fixture = try MultistepSchedulerFixture(name)
-        var scheduler = try fixture.makeScheduler()
-        for step in try fixture.stepErrors(&scheduler) {
-            #expect(step.drewAsDiffusers, "draws at t=\(step.timestep)")
-            #expect(step.error <= 1e-6, "step at t=\(step.timestep): relative error \(step.error)")
-        }
-    }
-
-    /// The whole run from x_T on its own outputs, the SDE's noise from a `TorchGenerator` seeded as diffusers'
-    /// generator, within 1e-5.
-    @Test(arguments: cases)
-    func trajectoryWithSeededNoiseMatchesDiffusers(name: String) throws {
-        let fixture = try MultistepSchedulerFixture(name)
-        var scheduler = try fixture.makeScheduler()
-        var generator = TorchGenerator(seed: fixture.seed)
-        var sample = fixture.samples[0]
-        for (index, timestep) in fixture.timesteps.enumerated() {
-            sample = try scheduler.step(modelOutput: fixture.modelOutput(sample, timestep: timestep),
-                                        timestep: timestep, sample: sample) { generator.randn($0) }
-            let error = relativeError(sample, fixture.samples[index + 1])
-            #expect(error <= 1e-5, "after step \(index + 1) (t=\(timestep)): relative error \(error)")
-        }
-    }
-
     /// dpm_timesteps.safetensors, read once: its header of 400 tensors takes a while to parse.
     static let timestepFile = try? SafetensorsFile(
         url: MultistepSchedulerFixture.directory.appendingPathComponent("dpm_timesteps.safetensors"))

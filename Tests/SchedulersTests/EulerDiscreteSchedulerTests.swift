@@ -4,38 +4,11 @@ import Schedulers
 import Tensors
 import Testing
 
-/// diffusers' EulerDiscreteScheduler: every spacing, Karras / exponential / log-linear σ, σ_min/σ_max, zero SNR,
-/// continuous timesteps, the final σ, every prediction type and seeded churn.
+/// What only diffusers' EulerDiscreteScheduler has: per-item `add_noise`, the parallel transition and its noise
+/// scale, churn, and its own options (the fixture runs, with every spacing, Karras / exponential / log-linear σ,
+/// σ_min/σ_max, zero SNR, continuous timesteps, the final σ, every prediction type and seeded churn, are checked
+/// by `SigmaSchedulerTests`).
 struct EulerDiscreteSchedulerTests {
-    static let cases = SigmaSchedulerFixture.cases(prefix: "euler_").filter { !$0.hasPrefix("euler_a_") }
-
-    @Test func fixtureCasesExist() {
-        #expect(Self.cases.count == 9, "\(Self.cases)")
-    }
-
-    @Test(arguments: cases)
-    func scheduleEqualsDiffusers(name: String) throws {
-        try SigmaSchedulerChecks.scheduleEqualsDiffusers(name)
-    }
-
-    @Test(arguments: cases)
-    func everyStepMatchesDiffusers(name: String) throws {
-        try SigmaSchedulerChecks.everyStepMatchesDiffusers(name)
-    }
-
-    @Test(arguments: cases)
-    func trajectoryMatchesDiffusers(name: String) throws {
-        try SigmaSchedulerChecks.trajectoryMatchesDiffusers(name)
-    }
-
-    @Test func schedulesForEveryCountAndSpacingEqualDiffusers() throws {
-        try SigmaSchedulerChecks.schedulesEqualDiffusers(.euler)
-    }
-
-    @Test func addNoiseEqualsDiffusers() throws {
-        try SigmaSchedulerChecks.addNoiseEqualsDiffusers(.euler)
-    }
-
     /// One key per batch item, each at its own σ.
     @Test func addNoisePerItemEqualsDiffusers() throws {
         let file = try #require(SigmaScheduleLists.addNoise)
@@ -97,23 +70,14 @@ struct EulerDiscreteSchedulerTests {
         }
     }
 
-    @Test func karrasAndExponentialTogetherAreRejected() {
-        #expect(SigmaSchedulerChecks.isRejected(
-            .euler, ["use_karras_sigmas": .bool(true), "use_exponential_sigmas": .bool(true)],
-            mentioning: ["use_karras_sigmas", "use_exponential_sigmas", "only one"]))
-    }
-
+    /// The options of Euler's own keys this engine lacks (the shared ones are in `SigmaSchedulerTests`).
     @Test func unsupportedOptionsAreRejectedByName() {
-        #expect(SigmaSchedulerChecks.isRejected(.euler, ["prediction_type": .string("flow")],
-                                                mentioning: ["prediction_type", "flow"]))
-        #expect(SigmaSchedulerChecks.isRejected(.euler, ["use_beta_sigmas": .bool(true)],
-                                                mentioning: ["use_beta_sigmas"]))
-        #expect(SigmaSchedulerChecks.isRejected(.euler, ["interpolation_type": .string("cubic")],
-                                                mentioning: ["interpolation_type", "log_linear"]))
-        #expect(SigmaSchedulerChecks.isRejected(.euler, ["final_sigmas_type": .string("one")],
-                                                mentioning: ["final_sigmas_type", "sigma_min"]))
-        #expect(SigmaSchedulerChecks.isRejected(.euler, ["beta_schedule": .string("sigmoid")],
-                                                mentioning: ["beta_schedule", "sigmoid"]))
+        #expect(SigmaScheduleLists.isRejected(.euler, ["use_beta_sigmas": .bool(true)],
+                                              mentioning: ["use_beta_sigmas"]))
+        #expect(SigmaScheduleLists.isRejected(.euler, ["interpolation_type": .string("cubic")],
+                                              mentioning: ["interpolation_type", "log_linear"]))
+        #expect(SigmaScheduleLists.isRejected(.euler, ["final_sigmas_type": .string("one")],
+                                              mentioning: ["final_sigmas_type", "sigma_min"]))
     }
 
     @Test func keysOutsideTheScheduleAreRejected() throws {
@@ -124,11 +88,5 @@ struct EulerDiscreteSchedulerTests {
                                                              timestep: 10)) {
             _ = try scheduler.step(modelOutput: sample, timestep: 10, sample: sample) { Tensor(zeros: $0) }
         }
-    }
-
-    @Test func commandLineAndClassNamesChooseEuler() throws {
-        #expect(try SchedulerKind(named: "euler") == .euler)
-        #expect(try SchedulerKind(named: "EulerDiscreteScheduler") == .euler)
-        #expect(try SchedulerKind.euler.makeScheduler() is EulerDiscreteScheduler)
     }
 }

@@ -6,7 +6,7 @@ import Tensors
 /// One sampling run of a diffusers multistep scheduler, written by
 /// Tools/fixtures/make_multistep_scheduler_fixtures.py: the scheduler_config.json it was built from, its
 /// timesteps, every step's sample (each step continuing the history of the earlier ones), and the fake model.
-struct MultistepSchedulerFixture: CustomStringConvertible {
+struct MultistepSchedulerFixture: FixtureFolder, CustomStringConvertible {
     static let directory = SchedulerFixture.directory.appendingPathComponent("multistep")
 
     let name: String
@@ -25,13 +25,6 @@ struct MultistepSchedulerFixture: CustomStringConvertible {
     let stepCount: Int
 
     var description: String { name }
-
-    /// The case names of the fixture folder that start with `prefix`.
-    static func cases(prefix: String) -> [String] {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return files.filter { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }
-            .map { String($0.dropLast(".json".count)) }.sorted()
-    }
 
     init(_ name: String) throws {
         self.name = name

@@ -6,7 +6,7 @@ import Tensors
 /// One sampling run of a diffusers sigma-based scheduler (Euler, Euler a, Heun, LMS, KDPM2, KDPM2 a), written by
 /// Tools/fixtures/make_sigma_scheduler_fixtures.py: the scheduler_config.json it was built from, its timesteps and
 /// σ, every model input and every step's output, the noise each step drew, and the fake model.
-struct SigmaSchedulerFixture: CustomStringConvertible {
+struct SigmaSchedulerFixture: FixtureFolder, CustomStringConvertible {
     static let directory = SchedulerFixture.directory.appendingPathComponent("sigma")
 
     let name: String
@@ -29,13 +29,6 @@ struct SigmaSchedulerFixture: CustomStringConvertible {
     let churn: EulerDiscreteScheduler.Churn?
 
     var description: String { name }
-
-    /// The case names of the fixture folder that start with `prefix`.
-    static func cases(prefix: String) -> [String] {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return files.filter { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }
-            .map { String($0.dropLast(".json".count)) }.sorted()
-    }
 
     init(_ name: String) throws {
         self.name = name
@@ -106,19 +99,6 @@ struct SigmaSchedulerFixture: CustomStringConvertible {
     }
 }
 
-/// What the fixtures compare besides steps: the σ of every key and the model timesteps.
-protocol SigmaScheduleExposing: Scheduler {
-    var sigmas: [Float] { get }
-    var modelTimesteps: [Float] { get }
-}
-
-extension EulerDiscreteScheduler: SigmaScheduleExposing {}
-extension EulerAncestralDiscreteScheduler: SigmaScheduleExposing {}
-extension HeunDiscreteScheduler: SigmaScheduleExposing {}
-extension LMSDiscreteScheduler: SigmaScheduleExposing {}
-extension KDPM2DiscreteScheduler: SigmaScheduleExposing {}
-extension KDPM2AncestralDiscreteScheduler: SigmaScheduleExposing {}
-
 /// `schedules.safetensors` and `add_noise.safetensors` of the sigma fixture folder.
 enum SigmaScheduleLists {
     static let spacings: [(name: String, config: [String: JSONValue])] = [
@@ -141,6 +121,16 @@ enum SigmaScheduleLists {
     static func scheduler(_ kind: SchedulerKind, _ extra: [String: JSONValue] = [:]) throws -> any Scheduler {
         let values = stableDiffusionBetas.merging(extra) { $1 }
         return try kind.makeScheduler(config: JSONConfig(values: values, url: URL(fileURLWithPath: "test.json")))
+    }
+
+    /// Whether building `kind` from `values` fails with an error that mentions every one of `words`.
+    static func isRejected(_ kind: SchedulerKind, _ values: [String: JSONValue], mentioning words: [String]) -> Bool {
+        do {
+            _ = try scheduler(kind, values)
+            return false
+        } catch {
+            return words.allSatisfy { "\(error)".contains($0) }
+        }
     }
 
     /// Largest difference of two float lists relative to the larger magnitude (at least 1); infinite when their

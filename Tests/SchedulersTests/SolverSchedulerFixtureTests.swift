@@ -5,10 +5,13 @@ import Tensors
 import Testing
 
 /// diffusers' UniPCMultistepScheduler, DEISMultistepScheduler, DPMSolverSinglestepScheduler and LCMScheduler on
-/// the runs of Tools/fixtures/make_multistep2_scheduler_fixtures.py.
+/// the runs of Tools/fixtures/make_multistep2_scheduler_fixtures.py, and the steps of DPMSolverMultistepScheduler's
+/// runs (Tools/fixtures/make_multistep_scheduler_fixtures.py; its schedules are checked by
+/// `DPMSolverMultistepSchedulerTests`).
 struct SolverSchedulerFixtureTests {
     static let prefixes = ["unipc_", "deis_", "single_", "lcm_"]
     static let cases = prefixes.flatMap { MultistepSchedulerFixture.cases(prefix: $0) }
+    static let steppedCases = DPMSolverMultistepSchedulerTests.cases + cases
 
     @Test(arguments: zip(prefixes, [11, 7, 11, 7]))
     func fixtureCasesExist(prefix: String, count: Int) {
@@ -21,12 +24,7 @@ struct SolverSchedulerFixtureTests {
         let fixture = try MultistepSchedulerFixture(name)
         let scheduler = try fixture.makeScheduler()
         #expect(scheduler.timesteps == fixture.timesteps)
-        let sigmas: [Float]? = switch scheduler {
-        case let scheduler as UniPCMultistepScheduler: scheduler.sigmas
-        case let scheduler as DEISMultistepScheduler: scheduler.sigmas
-        case let scheduler as DPMSolverSinglestepScheduler: scheduler.sigmas
-        default: nil
-        }
+        let sigmas = (scheduler as? any SolverScheduler)?.sigmas
         #expect((sigmas == nil) == (fixture.sigmas == nil))
         if let sigmas, let expected = fixture.sigmas {
             #expect(sigmas.count == expected.count)
@@ -37,7 +35,7 @@ struct SolverSchedulerFixtureTests {
 
     /// Each step from diffusers' own input sample, keeping the history of the steps before and taking the noise
     /// diffusers drew (where and in the shape it drew), within 1e-6.
-    @Test(arguments: cases)
+    @Test(arguments: steppedCases)
     func everyStepMatchesDiffusers(name: String) throws {
         let fixture = try MultistepSchedulerFixture(name)
         var scheduler = try fixture.makeScheduler()
@@ -49,7 +47,7 @@ struct SolverSchedulerFixtureTests {
 
     /// The whole run from x_T on its own outputs, noise from a `TorchGenerator` seeded as diffusers' generator,
     /// within 1e-5.
-    @Test(arguments: cases)
+    @Test(arguments: steppedCases)
     func trajectoryWithSeededNoiseMatchesDiffusers(name: String) throws {
         let fixture = try MultistepSchedulerFixture(name)
         var scheduler = try fixture.makeScheduler()
