@@ -84,10 +84,18 @@ static uint16_t to_bf16(float value) {
     return (uint16_t)(bits >> 16);
 }
 
-static const float *slice_base(const float *tensor, const pd_attention_problem *p, size_t slice, size_t tokens,
-                               size_t row_stride) {
+static size_t element_bytes(const pd_attention_problem *p) { return p->bf16_tensors ? 2 : 4; }
+
+/* Element `row·row_stride` of the slice's first row of `tensor` (a problem's Q, K, V or output). */
+static const void *slice_row(const void *tensor, const pd_attention_problem *p, size_t slice, size_t tokens,
+                             size_t row, size_t row_stride) {
     size_t batch = slice / p->heads, head = slice % p->heads;
-    return tensor + batch * tokens * row_stride + head * p->head_size;
+    return (const char *)tensor + ((batch * tokens + row) * row_stride + head * p->head_size) * element_bytes(p);
+}
+
+static const void *slice_base(const void *tensor, const pd_attention_problem *p, size_t slice, size_t tokens,
+                              size_t row_stride) {
+    return slice_row(tensor, p, slice, tokens, 0, row_stride);
 }
 
 /* float32: Kᵀ as [head_size][padded keys], zero past the last key. */
@@ -105,10 +113,20 @@ static void pack_keys_transposed(const pd_attention_problem *p, size_t slice, fl
    operand layout of vdpbf16ps), zero past the last key and head element. */
 static void pack_bf16(const pd_attention_problem *p, size_t slice, uint16_t *keys, uint16_t *values) {
     size_t kp = padded_keys(p), d = p->head_size, dp = padded_head(p), pairs = head_pairs(p);
-    const float *key = slice_base(p->key, p, slice, p->keys, p->key_row_stride);
-    const float *value = slice_base(p->value, p, slice, p->keys, p->value_row_stride);
     memset(keys, 0, pairs * kp * 4);
     memset(values, 0, (kp / 2) * dp * 4);
+    if (p->bf16_tensors) {
+        const uint16_t *key = slice_base(p->key, p, slice, p->keys, p->key_row_stride);
+        const uint16_t *value = slice_base(p->value, p, slice, p->keys, p->value_row_stride);
+        for (size_t j = 0; j < p->keys; j++) {
+            const uint16_t *key_row = key + j * p->key_row_stride, *value_row = value + j * p->value_row_stride;
+            for (size_t k = 0; k < d; k++) keys[((k / 2) * kp + j) * 2 + (k & 1)] = key_row[k];
+            for (size_t c = 0; c < d; c++) values[((j / 2) * dp + c) * 2 + (j & 1)] = value_row[c];
+        }
+        return;
+    }
+    const float *key = slice_base(p->key, p, slice, p->keys, p->key_row_stride);
+    const float *value = slice_base(p->value, p, slice, p->keys, p->value_row_stride);
     for (size_t j = 0; j < p->keys; j++) {
         const float *key_row = key + j * p->key_row_stride, *value_row = value + j * p->value_row_stride;
         for (size_t k = 0; k < d; k++) keys[((k / 2) * kp + j) * 2 + (k & 1)] = to_bf16(key_row[k]);
@@ -138,7 +156,7 @@ void pd_attention_pack(const pd_attention_problem *p, pd_attention_kernel kernel
 /* One work item: a block of queries of one slice, with its running softmax state. */
 typedef struct {
     const pd_attention_problem *p;
-    const float *query;        /* first query row of the block */
+    const void *query;         /* first query row of the block */
     const float *value;        /* the slice's first value row (float32 kernels) */
     const void *packed;        /* the slice's packed keys (and values) */
     size_t rows, first_query, kp;
@@ -175,7 +193,7 @@ static void scores_portable(block_state *b, size_t first_key, size_t columns) {
     const pd_attention_problem *p = b->p;
     const float *kt = (const float *)b->packed + first_key;
     for (size_t r = 0; r < b->rows; r++) {
-        const float *q = b->query + r * p->query_row_stride;
+        const float *q = (const float *)b->query + r * p->query_row_stride;
         float *s = b->scores + r * KEY_BLOCK;
         for (size_t j = 0; j < columns; j++) s[j] = 0;
         for (size_t k = 0; k < p->head_size; k++)
@@ -298,7 +316,7 @@ PD_AVX512 static void scores_avx512(block_state *b, size_t first_key, size_t col
         int vectors = remaining >= 4 * LANES ? 4 : (int)((remaining + LANES - 1) / LANES);
         for (size_t r = 0; r < b->rows; r += 6) {
             int rows = b->rows - r >= 6 ? 6 : (int)(b->rows - r);
-            const float *q = b->query + r * p->query_row_stride;
+            const float *q = (const float *)b->query + r * p->query_row_stride;
             float *s = b->scores + r * KEY_BLOCK + j;
             const float *keys = kt + first_key + j;
 #define SCORES_CASE(R, V) \
@@ -374,7 +392,16 @@ static void round_queries_to_bf16(block_state *b) {
     const pd_attention_problem *p = b->p;
     size_t pairs = head_pairs(p);
     for (size_t r = 0; r < b->rows; r++) {
-        const float *q = b->query + r * p->query_row_stride;
+        if (p->bf16_tensors) {
+            const uint16_t *q = (const uint16_t *)b->query + r * p->query_row_stride;
+            for (size_t pair = 0; pair < pairs; pair++) {
+                size_t k = 2 * pair;
+                uint32_t high = k + 1 < p->head_size ? q[k + 1] : 0;
+                b->query_bf16[r * pairs + pair] = (uint32_t)q[k] | (high << 16);
+            }
+            continue;
+        }
+        const float *q = (const float *)b->query + r * p->query_row_stride;
         for (size_t pair = 0; pair < pairs; pair++) {
             size_t k = 2 * pair;
             uint32_t high = k + 1 < p->head_size ? to_bf16(q[k + 1]) : 0;
@@ -640,7 +667,7 @@ static void run_item(block_state *b, kernel_steps steps, size_t item) {
     size_t blocks = (p->queries + QUERY_BLOCK - 1) / QUERY_BLOCK, slice = item / blocks;
     b->first_query = (item % blocks) * QUERY_BLOCK;
     b->rows = p->queries - b->first_query < QUERY_BLOCK ? p->queries - b->first_query : QUERY_BLOCK;
-    b->query = slice_base(p->query, p, slice, p->queries, p->query_row_stride) + b->first_query * p->query_row_stride;
+    b->query = slice_row(p->query, p, slice, p->queries, b->first_query, p->query_row_stride);
     b->value = slice_base(p->value, p, slice, p->keys, p->value_row_stride);
     if (b->query_bf16) round_queries_to_bf16(b);
     size_t dp = padded_head(p);
@@ -658,10 +685,12 @@ static void run_item(block_state *b, kernel_steps steps, size_t item) {
         steps.mix(b, first_key, columns);
     }
     for (size_t r = 0; r < b->rows; r++) {
-        float *out = p->output + (slice / p->heads) * p->queries * p->output_row_stride +
-                     (slice % p->heads) * p->head_size + (b->first_query + r) * p->output_row_stride;
+        void *out = (void *)slice_row(p->output, p, slice, p->queries, b->first_query + r, p->output_row_stride);
         float inverse = 1.0f / b->total[r];
-        for (size_t c = 0; c < p->head_size; c++) out[c] = b->accumulator[r * dp + c] * inverse;
+        if (p->bf16_tensors)
+            for (size_t c = 0; c < p->head_size; c++) ((uint16_t *)out)[c] = to_bf16(b->accumulator[r * dp + c] * inverse);
+        else
+            for (size_t c = 0; c < p->head_size; c++) ((float *)out)[c] = b->accumulator[r * dp + c] * inverse;
     }
 }
 

@@ -71,13 +71,21 @@ void pd_channel_affine_bf16(const uint16_t *x, uint16_t *y, size_t pixels, size_
     else affine_generic(x, y, pixels, channels, scale, shift, apply_silu);
 }
 
-void pd_geglu_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t width) {
+static inline __attribute__((always_inline)) void
+geglu_body(const uint16_t *x, uint16_t *y, size_t rows, size_t width) {
     for (size_t r = 0; r < rows; r++) {
         const uint16_t *value = x + r * 2 * width, *gate = value + width;
         uint16_t *out = y + r * width;
-        for (size_t i = 0; i < width; i++) {
-            float g = widen(gate[i]);
-            out[i] = narrow(widen(value[i]) * (0.5f * g * (1.0f + erff(g * 0.70710678118654752f))));
-        }
+        for (size_t i = 0; i < width; i++) out[i] = narrow(widen(value[i]) * gelu_erf(widen(gate[i])));
     }
+}
+
+static void geglu_generic(const uint16_t *x, uint16_t *y, size_t rows, size_t width) { geglu_body(x, y, rows, width); }
+PD_HOT static void geglu_avx512(const uint16_t *x, uint16_t *y, size_t rows, size_t width) {
+    geglu_body(x, y, rows, width);
+}
+
+void pd_geglu_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t width) {
+    if (has_avx512()) geglu_avx512(x, y, rows, width);
+    else geglu_generic(x, y, rows, width);
 }

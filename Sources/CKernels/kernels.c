@@ -94,11 +94,18 @@ void pd_concat_channels_nhwc(const void *a, const void *b, void *y, size_t pixel
     }
 }
 
-void pd_geglu(const float *x, float *y, size_t rows, size_t width) {
+static inline __attribute__((always_inline)) void geglu_body(const float *x, float *y, size_t rows, size_t width) {
     for (size_t r = 0; r < rows; r++) {
         const float *value = x + r * 2 * width, *gate = value + width;
         float *out = y + r * width;
-        for (size_t i = 0; i < width; i++)
-            out[i] = value[i] * (0.5f * gate[i] * (1.0f + erff(gate[i] * 0.70710678118654752f)));
+        for (size_t i = 0; i < width; i++) out[i] = value[i] * gelu_erf(gate[i]);
     }
+}
+
+static void geglu_generic(const float *x, float *y, size_t rows, size_t width) { geglu_body(x, y, rows, width); }
+PD_HOT static void geglu_avx512(const float *x, float *y, size_t rows, size_t width) { geglu_body(x, y, rows, width); }
+
+void pd_geglu(const float *x, float *y, size_t rows, size_t width) {
+    if (has_avx512()) geglu_avx512(x, y, rows, width);
+    else geglu_generic(x, y, rows, width);
 }

@@ -35,4 +35,21 @@ static inline __attribute__((always_inline)) float vectorizable_expf(float x) {
 
 static inline __attribute__((always_inline)) float silu(float v) { return v / (1.0f + vectorizable_expf(-v)); }
 
+/// erf(x) to 1.5e-7 absolute (Abramowitz & Stegun 7.1.26) without branches or calls, so loops using it vectorize.
+static inline __attribute__((always_inline)) float vectorizable_erff(float x) {
+    float magnitude = fabsf(x);
+    float t = 1.0f / (1.0f + 0.3275911f * magnitude);
+    float p = 1.061405429f;
+    p = p * t - 1.453152027f;
+    p = p * t + 1.421413741f;
+    p = p * t - 0.284496736f;
+    p = p * t + 0.254829592f;
+    return copysignf(1.0f - p * t * vectorizable_expf(-magnitude * magnitude), x);
+}
+
+/// GELU with the exact (erf) formula: x·Φ(x).
+static inline __attribute__((always_inline)) float gelu_erf(float x) {
+    return 0.5f * x * (1.0f + vectorizable_erff(x * 0.70710678118654752f));
+}
+
 #endif

@@ -7,7 +7,7 @@ extension Tensor {
     /// Items `range` of the batch, copied.
     public func batchItems(_ range: Range<Int>) -> Tensor {
         precondition(range.lowerBound >= 0 && range.upperBound <= batchSize, "batch range \(range) of \(shape)")
-        var result = Tensor(uninitializedShape: [range.count] + itemShape, dtype: dtype, layout: layout)
+        let result = Tensor(uninitializedShape: [range.count] + itemShape, dtype: dtype, layout: layout)
         let itemBytes = itemCount * dtype.byteSize
         result.storage.bytes.copyMemory(from: storage.bytes + range.lowerBound * itemBytes,
                                         byteCount: range.count * itemBytes)

@@ -4,7 +4,8 @@ public protocol MappedMemory: AnyObject {
     func releasePages(of range: UnsafeRawBufferPointer)
 }
 
-/// A 64-byte aligned buffer owned by one or more tensors, or read-only memory borrowed from a mapped file.
+/// A 64-byte aligned buffer owned by one or more tensors (recycled through `BufferPool`), or read-only memory
+/// borrowed from a mapped file.
 final class TensorStorage: @unchecked Sendable {
     static let alignment = 64
 
@@ -15,9 +16,13 @@ final class TensorStorage: @unchecked Sendable {
     /// Whether the buffer may be written: borrowed mapped memory is read-only.
     var isWritable: Bool { owner == nil }
 
+    /// Whether the buffer goes back to `BufferPool` when freed (activations) or to the system (weights, whose sizes
+    /// do not recur once they are packed).
+    var isRecycled = true
+
     init(byteCount: Int) {
         self.byteCount = byteCount
-        self.bytes = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: Self.alignment)
+        self.bytes = BufferPool.shared.take(byteCount: byteCount)
         self.owner = nil
     }
 
@@ -38,7 +43,7 @@ final class TensorStorage: @unchecked Sendable {
         if let owner {
             owner.releasePages(of: UnsafeRawBufferPointer(start: bytes, count: byteCount))
         } else {
-            bytes.deallocate()
+            if isRecycled { BufferPool.shared.give(bytes, byteCount: byteCount) } else { bytes.deallocate() }
         }
     }
 }

@@ -95,6 +95,22 @@ struct FusedAttentionTests {
         #expect(error > 1e-5, "bfloat16 arithmetic should differ from float32 (got \(error))")
     }
 
+    /// The kernels round float32 inputs to bfloat16 as they pack them, so bfloat16 inputs give the same result,
+    /// rounded to bfloat16 as it is written.
+    @Test(arguments: shapes, bfloat16Kernels)
+    func bfloat16TensorsGiveTheFloat32TensorsResultRounded(shape: Shape, kernel: FusedAttention.Kernel) {
+        let inputs = Self.inputs(shape)
+        let scale = 1 / Float(shape.headSize).squareRoot()
+        let fromFloat32 = FusedAttention.compute(query: inputs.query, key: inputs.key, value: inputs.value,
+                                                 heads: shape.heads, scale: scale, causal: shape.causal, kernel: kernel)
+        let fromBFloat16 = FusedAttention.compute(query: inputs.query.converted(to: .bfloat16),
+                                                  key: inputs.key.converted(to: .bfloat16),
+                                                  value: inputs.value.converted(to: .bfloat16),
+                                                  heads: shape.heads, scale: scale, causal: shape.causal, kernel: kernel)
+        #expect(fromBFloat16.dtype == .bfloat16)
+        #expect(fromBFloat16.converted(to: .float32).scalars == fromFloat32.converted(to: .bfloat16).converted(to: .float32).scalars)
+    }
+
     @Test func bfloat16PrecisionSelectsTheFastestBFloat16Kernel() {
         let kernel = FusedAttention.Kernel.fastest(for: .bfloat16)
         #expect(kernel.isBFloat16 == !Self.bfloat16Kernels.isEmpty)

@@ -30,5 +30,6 @@ void pd_concat_channels_nhwc(const void *a, const void *b, void *y, size_t pixel
 void pd_geglu(const float *x, float *y, size_t rows, size_t width);
 
 #include "CKernelsBFloat16.h"
+#include "CKernelsParallel.h"
 
 #endif

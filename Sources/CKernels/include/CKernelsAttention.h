@@ -5,11 +5,13 @@
 
 /// softmax(Q·Kᵀ·scale)·V for every (batch, head), flash-style: per block of queries the keys are visited in blocks
 /// with a running maximum and sum (online softmax), so no score matrix larger than one block is ever held.
-/// Q, K, V and the output are float32 `[batch, tokens, heads·head_size]` views: head `h` of token `t` in batch `b`
-/// starts at `base + (b·tokens + t)·row_stride + h·head_size`. With `causal`, query `i` sees keys `0...i` (top-left).
+/// Q, K, V and the output are `[batch, tokens, heads·head_size]` views: head `h` of token `t` in batch `b` starts
+/// at element `(b·tokens + t)·row_stride + h·head_size`. They hold float32, or bfloat16 when `bf16_tensors` is set
+/// (bfloat16 kernels only). With `causal`, query `i` sees keys `0...i` (top-left).
 typedef struct {
-    const float *query, *key, *value;
-    float *output;
+    const void *query, *key, *value;
+    void *output;
+    int bf16_tensors;
     size_t batch, heads, queries, keys, head_size;
     size_t query_row_stride, key_row_stride, value_row_stride, output_row_stride;
     float scale;

@@ -33,11 +33,10 @@ struct CLIPEncoderLayer {
     /// `hidden` `[N, L, width]` in, the same shape out.
     func callAsFunction(_ hidden: Tensor) -> Tensor {
         let normalized = attentionNorm(hidden)
-        let attended = ScaledDotProductAttention.compute(query: query(normalized, as: .float32),
-                                                         key: key(normalized, as: .float32),
-                                                         value: value(normalized, as: .float32), heads: heads, causal: true,
+        let attended = ScaledDotProductAttention.compute(query: query(normalized), key: key(normalized),
+                                                         value: value(normalized), heads: heads, causal: true,
                                                          precision: hidden.dtype)
-        let afterAttention = attentionOutput(attended.converted(to: hidden.dtype), adding: hidden)
+        let afterAttention = attentionOutput(attended, adding: hidden)
         let expanded = mlpInput(mlpNorm(afterAttention), activation: activation)
         return mlpOutput(expanded, adding: afterAttention)
     }

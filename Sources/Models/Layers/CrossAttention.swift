@@ -2,8 +2,8 @@ import Tensors
 
 /// diffusers' `Attention` as transformer blocks use it: projections of queries from the hidden states and of keys
 /// and values from the context (the hidden states themselves for self-attention), attention over heads, and an
-/// output projection whose residual add is fused. Queries, keys and values leave their projections as float32 for
-/// the attention kernel, which computes in the hidden states' dtype (bfloat16 products, float32 accumulation).
+/// output projection whose residual add is fused. Queries, keys, values and the attention output keep the hidden
+/// states' dtype; in bfloat16 the attention kernel accumulates in float32.
 struct CrossAttention {
     let query: Linear
     let key: Linear
@@ -23,9 +23,8 @@ struct CrossAttention {
     /// `residual + attention(hidden, context)`; hidden `[N, T, C]`, context `[N, S, C']` (nil: self-attention).
     func callAsFunction(_ hidden: Tensor, context: Tensor?, residual: Tensor) -> Tensor {
         let source = context ?? hidden
-        let attended = ScaledDotProductAttention.compute(query: query(hidden, as: .float32), key: key(source, as: .float32),
-                                                         value: value(source, as: .float32), heads: heads,
-                                                         precision: hidden.dtype)
-        return output(attended.converted(to: hidden.dtype), adding: residual)
+        let attended = ScaledDotProductAttention.compute(query: query(hidden), key: key(source), value: value(source),
+                                                         heads: heads, precision: hidden.dtype)
+        return output(attended, adding: residual)
     }
 }

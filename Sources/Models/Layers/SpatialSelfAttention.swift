@@ -1,8 +1,8 @@
 import Tensors
 
 /// Self-attention over the pixels of a feature map, with a residual connection (UNet2DModel's attention block):
-/// `(x + out(attention(q(norm(x)), k(norm(x)), v(norm(x))))) / rescale`. Queries, keys and values are float32;
-/// the attention computes in the input's dtype.
+/// `(x + out(attention(q(norm(x)), k(norm(x)), v(norm(x))))) / rescale`, all in the input's dtype (bfloat16
+/// attention accumulates in float32).
 struct SpatialSelfAttention {
     let norm: GroupNorm?
     let query: Linear
@@ -31,10 +31,9 @@ struct SpatialSelfAttention {
     func callAsFunction(_ input: Tensor) -> Tensor {
         let (height, width) = (input.shape[2], input.shape[3])
         let tokens = (norm.map { $0(input) } ?? input).channelsLastAsTokens()
-        let attended = ScaledDotProductAttention.compute(query: query(tokens, as: .float32), key: key(tokens, as: .float32),
-                                                         value: value(tokens, as: .float32), heads: heads,
-                                                         precision: input.dtype)
-        return output(attended.converted(to: input.dtype), adding: input.channelsLastAsTokens(), scale: 1 / rescale)
+        let attended = ScaledDotProductAttention.compute(query: query(tokens), key: key(tokens), value: value(tokens),
+                                                         heads: heads, precision: input.dtype)
+        return output(attended, adding: input.channelsLastAsTokens(), scale: 1 / rescale)
             .tokensAsChannelsLast(height: height, width: width)
     }
 }

@@ -9,7 +9,8 @@ public enum ScaledDotProductAttention {
 
     /// `query` `[N, Tq, H·d]`, `key` and `value` `[N, Tk, H·d]`; returns `[N, Tq, H·d]`. `precision` is the
     /// arithmetic: `.bfloat16` rounds Q, K, the softmax weights and V to bfloat16 (float32 accumulation), as
-    /// PyTorch's bf16 SDPA does; inputs and output stay float32.
+    /// PyTorch's bf16 SDPA does. Inputs are all float32 or, with `.bfloat16` arithmetic, may all be bfloat16;
+    /// the output has their dtype.
     public static func compute(query: Tensor, key: Tensor, value: Tensor, heads: Int, scale: Float? = nil,
                                causal: Bool = false, precision: DType = .float32) -> Tensor {
         precondition(query.rank == 3 && key.rank == 3 && value.shape == key.shape, "attention shapes \(query) \(key) \(value)")
@@ -17,6 +18,7 @@ public enum ScaledDotProductAttention {
                      "attention: queries \(query.shape), keys \(key.shape), \(heads) heads")
         let headSize = query.shape[2] / heads
         let scale = scale ?? 1 / Float(headSize).squareRoot()
+        precondition(query.dtype == .float32 || precision == .bfloat16, "bfloat16 attention inputs need bfloat16 arithmetic")
         if precision == .float32 && headSize > widestFusedFloat32Head {
             return unfused(query: query, key: key, value: value, heads: heads, scale: scale, causal: causal)
         }

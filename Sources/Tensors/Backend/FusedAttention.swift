@@ -1,6 +1,5 @@
 import CDNNL
 import CKernels
-import Dispatch
 
 /// Flash-style attention in C (`attention.c`): per block of 64 queries, keys in blocks of 256 with an online softmax,
 /// so memory beyond the inputs and output is one repacked copy of the keys (float32) or of the keys and values
@@ -41,13 +40,18 @@ enum FusedAttention {
         var isBFloat16: Bool { self == .avx512BFloat16 || self == .amxBFloat16 }
     }
 
-    /// `query` `[N, Tq, H·d]`, `key` and `value` `[N, Tk, H·d]` (float32, row-major); returns `[N, Tq, H·d]`.
+    /// `query` `[N, Tq, H·d]`, `key` and `value` `[N, Tk, H·d]` (row-major, all float32, or all bfloat16 for a
+    /// bfloat16 kernel); returns `[N, Tq, H·d]` of their dtype.
     static func compute(query: Tensor, key: Tensor, value: Tensor, heads: Int, scale: Float, causal: Bool,
                         kernel: Kernel) -> Tensor {
+        let dtype = query.dtype
+        precondition(key.dtype == dtype && value.dtype == dtype && (dtype == .float32 || kernel.isBFloat16),
+                     "attention on \(dtype) queries, \(key.dtype) keys, \(value.dtype) values with \(kernel)")
         let (batch, queries, width) = (query.shape[0], query.shape[1], query.shape[2])
-        let output = Tensor(uninitializedShape: query.shape)
+        let output = Tensor(uninitializedShape: query.shape, dtype: dtype)
         var problem = pd_attention_problem(
-            query: query.floats, key: key.floats, value: value.floats, output: output.mutableFloats,
+            query: query.unsafeRawPointer, key: key.unsafeRawPointer, value: value.unsafeRawPointer,
+            output: output.storage.bytes, bf16_tensors: dtype == .bfloat16 ? 1 : 0,
             batch: batch, heads: heads, queries: queries, keys: key.shape[1], head_size: width / heads,
             query_row_stride: width, key_row_stride: width, value_row_stride: width, output_row_stride: width,
             scale: scale, causal: causal ? 1 : 0)
@@ -57,11 +61,11 @@ enum FusedAttention {
         defer { counters.deallocate() }
         counters.initialize(repeating: 0, count: 2)
         withUnsafePointer(to: &problem) { problem in
-            let workers = max(1, min(Int(omp_get_max_threads()), pd_attention_items(problem)))
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let workers = max(1, min(computeThreads, pd_attention_items(problem)))
+            parallelTasks(workers) { _ in
                 pd_attention_pack(problem, native, workspace.bytes, counters)
             }
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            parallelTasks(workers) { _ in
                 pd_attention_run(problem, native, workspace.bytes, counters + 1)
             }
         }

@@ -84,7 +84,7 @@ public final class GroupNorm {
     /// (Σ(x+b) = Σx + n·b, Σ(x+b)² = Σx² + 2b·Σx + n·b²).
     private func groupStatistics(_ input: UnsafeRawPointer, dtype: DType, pixels: Int,
                                  channelBias: [Float]?) -> (mean: [Double], inverseDeviation: [Float]) {
-        let chunks = min(ProcessInfo.processInfo.activeProcessorCount, max(1, pixels / 64))
+        let chunks = min(computeThreads, max(1, pixels / 64))
         var sums = [[Double]](repeating: [Double](repeating: 0, count: channels), count: chunks)
         var squares = sums
         let perChunk = (pixels + chunks - 1) / chunks
@@ -92,7 +92,7 @@ public final class GroupNorm {
         sums.withUnsafeMutableBufferPointer { sumBuffers in
             squares.withUnsafeMutableBufferPointer { squareBuffers in
                 let sumsBase = sumBuffers.baseAddress!, squaresBase = squareBuffers.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                parallelTasks(chunks) { chunk in
                     let start = chunk * perChunk, end = min(pixels, start + perChunk)
                     guard start < end else { return }
                     sumsBase[chunk].withUnsafeMutableBufferPointer { sum in
@@ -137,16 +137,5 @@ public final class GroupNorm {
             inverseDeviation[group] = Float(1 / (variance + Double(epsilon)).squareRoot())
         }
         return (mean, inverseDeviation)
-    }
-}
-
-/// Splits `rows` into one contiguous range per core and runs `body` on each concurrently.
-func parallelRows(_ rows: Int, minimumRowsPerTask: Int = 64, _ body: (Range<Int>) -> Void) {
-    let tasks = min(ProcessInfo.processInfo.activeProcessorCount, max(1, rows / minimumRowsPerTask))
-    if tasks == 1 { return body(0..<rows) }
-    let perTask = (rows + tasks - 1) / tasks
-    DispatchQueue.concurrentPerform(iterations: tasks) { task in
-        let start = task * perTask
-        if start < rows { body(start..<min(rows, start + perTask)) }
     }
 }

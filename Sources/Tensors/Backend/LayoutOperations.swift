@@ -40,7 +40,7 @@ extension Tensor {
         let output = Tensor(uninitializedShape: [batch, channels, 2 * height, 2 * width], dtype: dtype,
                             layout: .channelsLast)
         let itemBytes = height * width * channels * dtype.byteSize
-        DispatchQueue.concurrentPerform(iterations: batch) { item in
+        parallelTasks(batch) { item in
             pd_upsample_nearest2x_nhwc(unsafeRawPointer + item * itemBytes, output.storage.bytes + 4 * item * itemBytes,
                                        height, width, channels, dtype.byteSize)
         }

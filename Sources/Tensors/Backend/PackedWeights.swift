@@ -6,6 +6,7 @@ struct PackedWeights {
     private var packed: [(layout: MemoryDescriptor, storage: TensorStorage)] = []
 
     init(_ tensor: Tensor, layout: MemoryDescriptor) {
+        tensor.storage.isRecycled = false
         source = (layout, tensor.storage)
     }
 
@@ -14,6 +15,7 @@ struct PackedWeights {
         if let existing = packed.first(where: { $0.layout.isEqual(to: layout) }) { return existing.storage }
         let storage = source.layout.isEqual(to: layout)
             ? source.storage : reordered(UnsafeRawPointer(source.storage.bytes), from: source.layout, to: layout)
+        storage.isRecycled = false
         packed.append((layout, storage))
         source = (layout, storage)
         return storage
