@@ -6,7 +6,9 @@ against it (both measured in the same `paradiffuse generate --compare-sequential
         [--groups ddpm,ddim,parataa,dpm] [--clip-sample on|off]
 
 `--clip-sample off` runs a copy of the embedded model whose scheduler_config.json sets `clip_sample` false (the
-DDPM/DDIM steps then use x̂₀ unclipped, as latent-space models such as Stable Diffusion do).
+DDPM/DDIM steps then use x̂₀ unclipped, as latent-space models such as Stable Diffusion do). Every run passes
+`--guidance` (default 3, the embedded model's default): a copied folder is not the embedded model, so without it
+`generate` would sample the copy unguided (guidance 1) and the two modes would not be comparable.
 """
 import argparse
 import json
@@ -48,6 +50,8 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--groups", default="ddpm,ddim,parataa,dpm")
     parser.add_argument("--clip-sample", choices=("on", "off"), default="on")
+    parser.add_argument("--guidance", type=float, default=3.0,
+                        help="classifier-free guidance of every run (default 3, as the embedded model)")
     args = parser.parse_args()
     print("| scheduler | steps | sampler | settings | iterations | model evaluations | max abs / RMS vs sequential "
           "| wall time (sequential) |")
@@ -58,7 +62,8 @@ def main():
             for scheduler, steps, sampler, extra in GROUPS[group]:
                 stats = Path(scratch) / "stats.json"
                 subprocess.run([args.paradiffuse, "generate", "--model", str(model), "--class", "3",
-                                "--seed", str(args.seed), "--scheduler", scheduler, "--steps", str(steps),
+                                "--seed", str(args.seed), "--guidance", str(args.guidance),
+                                "--scheduler", scheduler, "--steps", str(steps),
                                 "--sampler", sampler, *extra, "--compare-sequential", "--stats", str(stats),
                                 "--quiet", "--overwrite", "--output", str(Path(scratch) / "image.png")], check=True)
                 report = json.loads(stats.read_text())
