@@ -2,41 +2,57 @@ import Tensors
 
 /// Named weights of a model, seen from one module's prefix (`down_blocks.0.resnets.1.`), with shape checks.
 ///
-/// Convolution and linear weights come in the dtype of `precision`; every other weight (biases, norms, embedding
-/// tables) is float32.
+/// Convolution and linear weights come in the dtype of `precision`, or under `quantization` `int8` are quantized
+/// from float32 for inputs of that dtype; every other weight (biases, norms, embedding tables) is float32.
 public struct ModelWeights {
     /// Where the weights come from, for error messages (usually a file path).
     public let source: String
     public let precision: Precision
+    public let quantization: Quantization
     private let lookup: (String, DType) throws -> Tensor?
     private let prefix: String
 
     /// `lookup` returns the tensor with a full name in the requested dtype, or nil when there is none.
-    public init(source: String, precision: Precision = .float32, lookup: @escaping (String, DType) throws -> Tensor?) {
-        self.init(source: source, precision: precision, prefix: "", lookup: lookup)
+    public init(source: String, precision: Precision = .float32, quantization: Quantization = .none,
+                lookup: @escaping (String, DType) throws -> Tensor?) {
+        self.init(source: source, precision: precision, quantization: quantization, prefix: "", lookup: lookup)
     }
 
     /// `lookup` returns the tensor with a full name, or nil when there is none; it is converted as needed.
-    public init(source: String, precision: Precision = .float32, lookup: @escaping (String) throws -> Tensor?) {
-        self.init(source: source, precision: precision) { name, dtype in try lookup(name)?.converted(to: dtype) }
+    public init(source: String, precision: Precision = .float32, quantization: Quantization = .none,
+                lookup: @escaping (String) throws -> Tensor?) {
+        self.init(source: source, precision: precision, quantization: quantization) { name, dtype in
+            try lookup(name)?.converted(to: dtype)
+        }
     }
 
-    private init(source: String, precision: Precision, prefix: String,
+    private init(source: String, precision: Precision, quantization: Quantization, prefix: String,
                  lookup: @escaping (String, DType) throws -> Tensor?) {
         self.source = source
         self.precision = precision
+        self.quantization = quantization
         self.prefix = prefix
         self.lookup = lookup
     }
 
-    /// The same weights with convolution and linear weights in float32, for layers whose precision matters
-    /// (timestep embeddings).
+    /// The same weights with convolution and linear weights in float32 and not quantized, for layers whose
+    /// precision matters (timestep embeddings).
     public var inFloat32: ModelWeights {
-        ModelWeights(source: source, precision: .float32, prefix: prefix, lookup: lookup)
+        ModelWeights(source: source, precision: .float32, quantization: .none, prefix: prefix, lookup: lookup)
     }
 
     public func scoped(_ name: String) -> ModelWeights {
-        ModelWeights(source: source, precision: precision, prefix: prefix + name + ".", lookup: lookup)
+        ModelWeights(source: source, precision: precision, quantization: quantization, prefix: prefix + name + ".",
+                     lookup: lookup)
+    }
+
+    /// Layers that stay in `precision` under `int8`: a model's first and last convolutions, whose few channels
+    /// (latents or pixels) make them cheap and whose errors reach the output undamped.
+    private static let unquantizedLayers: Set<Substring> = ["conv_in", "conv_out"]
+
+    /// Whether the convolution or linear layer of this scope is quantized to int8.
+    var quantizesLayer: Bool {
+        quantization == .int8 && !Self.unquantizedLayers.contains(prefix.split(separator: ".").last ?? "")
     }
 
     public func contains(_ name: String) throws -> Bool { try lookup(prefix + name, .float32) != nil }
@@ -71,15 +87,36 @@ public struct ModelWeights {
 extension Convolution2D {
     convenience init(_ weights: ModelWeights, input: Int, output: Int, kernel: Int, stride: Int = 1,
                      padding: Int = 0, bias: Bool = true) throws {
-        try self.init(weight: weights.layerWeight("weight", shape: [output, input, kernel, kernel]),
-                      bias: bias ? weights.tensor("bias", shape: [output]) : nil, stride: stride, padding: padding)
+        try self.init(weights, input: input, output: output, kernel: kernel, stride: stride, paddingBefore: padding,
+                      paddingAfter: padding, bias: bias)
+    }
+
+    convenience init(_ weights: ModelWeights, input: Int, output: Int, kernel: Int, stride: Int,
+                     paddingBefore: Int, paddingAfter: Int, bias: Bool = true) throws {
+        let shape = [output, input, kernel, kernel]
+        let weight = try weights.quantizesLayer ? weights.tensor("weight", shape: shape)
+            : weights.layerWeight("weight", shape: shape)
+        let bias = bias ? try weights.tensor("bias", shape: [output]) : nil
+        if weights.quantizesLayer {
+            self.init(quantizing: weight, bias: bias, inputDType: weights.precision.dtype, stride: stride,
+                      paddingBefore: paddingBefore, paddingAfter: paddingAfter)
+        } else {
+            self.init(weight: weight, bias: bias, stride: stride, paddingBefore: paddingBefore,
+                      paddingAfter: paddingAfter)
+        }
     }
 }
 
 extension Linear {
     convenience init(_ weights: ModelWeights, input: Int, output: Int, bias: Bool = true) throws {
-        try self.init(weight: weights.layerWeight("weight", shape: [output, input]),
-                      bias: bias ? weights.tensor("bias", shape: [output]) : nil)
+        let weight = try weights.quantizesLayer ? weights.tensor("weight", shape: [output, input])
+            : weights.layerWeight("weight", shape: [output, input])
+        let bias = bias ? try weights.tensor("bias", shape: [output]) : nil
+        if weights.quantizesLayer {
+            self.init(quantizing: weight, bias: bias, inputDType: weights.precision.dtype)
+        } else {
+            self.init(weight: weight, bias: bias)
+        }
     }
 }
 

@@ -9,10 +9,7 @@ extension Generation {
     /// without it, classes 0, 1, 2, ... in turn), guidance 4 and 50 steps unless asked otherwise, as diffusers.
     static func runDiT(_ request: GenerationRequest, folder: URL, progress: ProgressReporter,
                        role: GenerationRole) throws {
-        guard request.precision == .float32 else {
-            throw ModelError.invalidInput(parameter: "--precision", reason: "DiT models run in f32 only so far")
-        }
-        let pipeline = try DiTPipeline(folder: folder)
+        let pipeline = try DiTPipeline(folder: folder, precision: request.precision)
         let label = try request.classLabelName.map { try pipeline.labels.index(of: $0) } ?? request.classLabel
         var configuration = DiTPipeline.Configuration(
             classLabels: (0..<request.count).map { label ?? $0 % pipeline.transformer.configuration.classCount },

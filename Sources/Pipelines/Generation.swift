@@ -20,6 +20,7 @@ public enum Generation {
                                                                   pipeline: className)
             }
             if className == "DiTPipeline" {
+                if request.quantization != .none { throw GenerationError.quantizationUnavailable(pipeline: className) }
                 try runDiT(request, folder: folder, progress: progress, role: role)
             } else {
                 if let name = request.classLabelName { throw ClassLabelError.unknownName(name, known: []) }
@@ -30,7 +31,8 @@ public enum Generation {
 
     private static func runUnconditional(_ request: GenerationRequest, folder: URL, progress: ProgressReporter,
                                          role: GenerationRole) throws {
-        let pipeline = try UnconditionalPipeline(folder: folder, precision: request.precision)
+        let pipeline = try UnconditionalPipeline(folder: folder, precision: request.precision,
+                                                 quantization: request.quantization)
         var configuration = UnconditionalPipeline.Configuration(
             scheduler: try request.scheduler.map { try SchedulerKind(named: $0.rawValue) },
             steps: request.steps, eta: Double(request.eta ?? 0), seed: request.seed, count: request.count,
@@ -81,7 +83,8 @@ public enum Generation {
         if request.sampling.saveTrajectory != nil || request.sampling.compareSequential {
             throw GenerationError.samplingOptionUnavailable
         }
-        let pipeline = try StableDiffusionPipeline(folder: folder, variant: prompt.variant, precision: request.precision)
+        let pipeline = try StableDiffusionPipeline(folder: folder, variant: prompt.variant, precision: request.precision,
+                                                   quantization: request.quantization)
         let defaults = textToImageDefaults(pipelineClass: pipelineClass)
         var configuration = StableDiffusionPipeline.Configuration(
             prompts: prompt.prompts, negativePrompts: prompt.negativePrompts, imagesPerPrompt: request.count,
@@ -163,6 +166,7 @@ public enum GenerationError: Error, CustomStringConvertible {
     case promptForUnconditionalModel(model: String, pipeline: String)
     case classForTextModel(URL)
     case samplingOptionUnavailable
+    case quantizationUnavailable(pipeline: String)
 
     public var description: String {
         switch self {
@@ -174,6 +178,8 @@ public enum GenerationError: Error, CustomStringConvertible {
             "--class applies to class-conditional models; \(folder.path) is a Stable Diffusion model (use --prompt)"
         case .samplingOptionUnavailable:
             "--save-trajectory and --compare-sequential are not available for Stable Diffusion models yet"
+        case .quantizationUnavailable(let pipeline):
+            "--quantize int8 applies to UNet and Stable Diffusion models; \(pipeline) folders run unquantized so far"
         }
     }
 }

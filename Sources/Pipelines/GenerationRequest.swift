@@ -56,6 +56,8 @@ public struct GenerationRequest: Sendable, Equatable {
     public var prompt: PromptRequest?
     /// The number format the models compute in (latents and scheduler math stay float32).
     public var precision = Precision.float32
+    /// How the models' convolution and linear layers are quantized (UNet2DModel and Stable Diffusion folders).
+    public var quantization = Quantization.none
 
     public init(model: URL? = nil, steps: Int? = nil, scheduler: Scheduler? = nil, eta: Float? = nil, seed: UInt64,
                 count: Int = 1, classLabel: Int? = nil, guidance: Float? = nil,

@@ -14,17 +14,18 @@ public final class UnconditionalPipeline {
     public let schedulerConfig: JSONConfig?
 
     /// Loads a DDPMPipeline-style folder (`model_index.json`, `unet/`, `scheduler/`) or a bare UNet folder; the
-    /// model computes in `precision`.
-    public convenience init(folder: URL, precision: Precision = .float32) throws {
+    /// model computes in `precision`, its layers quantized as `quantization` asks.
+    public convenience init(folder: URL, precision: Precision = .float32, quantization: Quantization = .none) throws {
         let diffusers = try DiffusersFolder(url: folder)
         switch diffusers.kind {
         case .pipeline(let index):
-            try self.init(model: UNet2DModel(componentFolder: diffusers.componentURL("unet"), precision: precision),
+            try self.init(model: UNet2DModel(componentFolder: diffusers.componentURL("unet"), precision: precision,
+                                             quantization: quantization),
                           schedulerConfig: index.components["scheduler"] == nil ? nil : diffusers.componentConfig("scheduler"),
                           folder: folder)
         case .component:
-            try self.init(model: UNet2DModel(componentFolder: folder, precision: precision), schedulerConfig: nil,
-                          folder: folder)
+            try self.init(model: UNet2DModel(componentFolder: folder, precision: precision, quantization: quantization),
+                          schedulerConfig: nil, folder: folder)
         }
     }
 

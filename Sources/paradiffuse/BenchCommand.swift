@@ -5,19 +5,22 @@ import Pipelines
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time the UNet forward pass of a model folder (Tools/bench/compare_unet.py runs PyTorch beside it).")
+        abstract: "Time the UNet forward pass of a model folder, or each component of a Stable Diffusion folder "
+            + "(Tools/bench/compare_pytorch.py runs PyTorch beside it).")
 
     @Option(help: ArgumentHelp("A diffusers model folder or UNet folder (default: the model that ships with Paradiffuse).",
                                valueName: "path"))
     var model: String?
 
-    @Option(help: "Images per forward pass, at least 1.")
-    var batch = 1
+    @Option(help: ArgumentHelp("Latents per UNet forward pass, at least 1 (default 1; Stable Diffusion: 2, one "
+                               + "image with classifier-free guidance)."))
+    var batch: Int?
 
-    @Option(help: "Timed forward passes after one warm-up pass, at least 1.")
+    @Option(help: "Timed passes (of each component) after one warm-up pass, at least 1.")
     var iterations = 10
 
-    @Option(help: ArgumentHelp("Also write the timings as JSON (median as unet_forward_ms, peak resident memory as "
+    @Option(help: ArgumentHelp("Also write the timings as JSON (medians as unet_forward_ms, and for Stable "
+                               + "Diffusion text_encoder_ms, vae_decode_ms, vae_encode_ms; peak resident memory as "
                                + "peak_rss_bytes).", valueName: "file.json"))
     var json: String?
 
@@ -26,28 +29,50 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var arithmetic: PrecisionOption
 
+    @OptionGroup(title: "Stable Diffusion folders") var pipeline: PipelineBenchOptions
+
     func validate() throws {
-        if batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
         if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
     }
 
     func run() throws {
         let folder = model.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? DefaultModel.url
         if rankScaling.isRequested { return try rankScaling.predict(modelFolder: folder, iterations: iterations) }
-        let isDiT = try DiTBenchmark.handles(folder)
-        if isDiT, arithmetic.precision != .float32 { throw ValidationError("DiT models run in f32 only so far") }
+        let isPipeline = try PipelineBenchmark.handles(folder), isDiT = try DiTBenchmark.handles(folder)
+        if arithmetic.quantization != .none, isPipeline || isDiT {
+            throw ValidationError("--quantize int8 is benchmarked on UNet folders so far (for Stable Diffusion, pass "
+                                  + "its unet/ folder)")
+        }
+        if isPipeline { return try runPipeline(folder) }
+        if pipeline.isGiven {
+            throw ValidationError("--width, --height and --components apply to Stable Diffusion folders; "
+                                  + "\(model ?? "the default model") is not one")
+        }
+        let batch = batch ?? 1
         let result = try isDiT
-            ? DiTBenchmark(modelFolder: folder, batch: batch, iterations: iterations).run()
+            ? DiTBenchmark(modelFolder: folder, batch: batch, iterations: iterations, precision: arithmetic.precision).run()
             : UNetBenchmark(modelFolder: folder, batch: batch, iterations: iterations,
-                            precision: arithmetic.precision).run()
-        print("\(isDiT ? "DiT" : "UNet") forward (\(result.precision)), batch \(batch): "
+                            precision: arithmetic.precision, quantization: arithmetic.quantization).run()
+        print("\(isDiT ? "DiT" : "UNet") forward (\(result.precision), quantization \(result.quantization)), batch \(batch): "
             + String(format: "median %.2f ms (%.2f ms per image) over %d runs; load %.2f s", result.medianMilliseconds,
                      result.medianMilliseconds / Double(batch), iterations, result.loadSeconds)
             + "; peak resident memory \(PeakResidentMemory.formatted(result.peakResidentBytes))")
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(result).write(to: URL(fileURLWithPath: json), options: .atomic)
-        }
+        try writeJSON(result)
+    }
+
+    private func runPipeline(_ folder: URL) throws {
+        let result = try PipelineBenchmark(modelFolder: folder, components: pipeline.parsedComponents(),
+                                           width: pipeline.width, height: pipeline.height, unetBatch: batch ?? 2,
+                                           iterations: iterations, precision: arithmetic.precision).run()
+        PipelineBenchOptions.report(result)
+        try writeJSON(result)
+    }
+
+    private func writeJSON(_ result: some Encodable) throws {
+        guard let json else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(result).write(to: URL(fileURLWithPath: json), options: .atomic)
     }
 }

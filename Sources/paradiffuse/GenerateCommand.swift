@@ -110,6 +110,7 @@ struct GenerateCommand: ParsableCommand {
         try processes.run(model: model, seed: seed, quiet: quiet) { role, progress, seed in
             var request = makeRequest(seed: seed)
             request.precision = arithmetic.precision
+            request.quantization = arithmetic.quantization
             if role.writesOutputs { try request.outputFiles.checkWritable(overwrite: overwrite) }
             if self.seed == nil { progress.message("seed \(request.seed)") }
             try Generation.run(request, progress: progress, role: role)

@@ -24,8 +24,10 @@ struct InfoCommand: ParsableCommand {
         let folder = model.map { URL(fileURLWithPath: $0) } ?? DefaultModel.url
         print(try ModelInfo(folder: folder, variant: variant))
         if load {
-            let report = try ModelLoading.load(folder: folder, variant: variant, precision: arithmetic.precision)
-            print(String(format: "loaded in %.2f s", report.seconds) + " (\(arithmetic.precision.rawValue)); peak resident "
+            let report = try ModelLoading.load(folder: folder, variant: variant, precision: arithmetic.precision,
+                                               quantization: arithmetic.quantization)
+            print(String(format: "loaded in %.2f s", report.seconds)
+                + " (\(arithmetic.precision.rawValue), quantization \(arithmetic.quantization.rawValue)); peak resident "
                 + "memory \(PeakResidentMemory.formatted(report.peakResidentBytes)) (weights are packed at the first "
                 + "forward pass: `paradiffuse bench` reports the peak with it)")
         }

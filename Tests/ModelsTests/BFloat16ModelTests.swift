@@ -15,7 +15,7 @@ struct BFloat16ModelTests {
             ? try reference.tensor(named: "class_labels").scalars : nil
         let output = try model(reference.tensor(named: "sample"), timesteps: reference.tensor(named: "timestep").scalars,
                                classLabels: classes)
-        let deviation = BFloat16Deviation(output, from: try reference.tensor(named: "output"))
+        let deviation = OutputDeviation(output, from: try reference.tensor(named: "output"), tolerance: .bfloat16)
         #expect(output.dtype == .float32)
         #expect(deviation.isWithinTolerance, "\(fixture): \(deviation)")
     }
@@ -27,7 +27,7 @@ struct BFloat16ModelTests {
         let reference = try SafetensorsFile(url: folder.appendingPathComponent("reference.safetensors"))
         let output = try model(reference.tensor(named: "sample"), timesteps: reference.tensor(named: "timestep").scalars,
                                context: reference.tensor(named: "encoder_hidden_states"))
-        let deviation = BFloat16Deviation(output, from: try reference.tensor(named: "output"))
+        let deviation = OutputDeviation(output, from: try reference.tensor(named: "output"), tolerance: .bfloat16)
         #expect(deviation.isWithinTolerance, "\(fixture): \(deviation)")
     }
 
@@ -38,8 +38,8 @@ struct BFloat16ModelTests {
         let reference = try SafetensorsFile(url: folder.appendingPathComponent("reference.safetensors"))
         let encoded = try model.encode(reference.tensor(named: "images")).mean
         let decoded = try model.decode(reference.tensor(named: "latents"))
-        let encoding = BFloat16Deviation(encoded, from: try reference.tensor(named: "mean"))
-        let decoding = BFloat16Deviation(decoded, from: try reference.tensor(named: "decoded"))
+        let encoding = OutputDeviation(encoded, from: try reference.tensor(named: "mean"), tolerance: .bfloat16)
+        let decoding = OutputDeviation(decoded, from: try reference.tensor(named: "decoded"), tolerance: .bfloat16)
         #expect(encoding.isWithinTolerance, "\(fixture) encoding: \(encoding)")
         #expect(decoding.isWithinTolerance, "\(fixture) decoding: \(decoding)")
     }
@@ -53,7 +53,8 @@ struct BFloat16ModelTests {
         let length = ids.shape[1]
         let tokenIDs = (0..<ids.shape[0]).map { item in ids.scalars[item * length..<(item + 1) * length].map { Int($0) } }
         let output = try model(tokenIDs)
-        let deviation = BFloat16Deviation(output.lastHiddenState, from: try reference.tensor(named: "last_hidden_state"))
+        let deviation = OutputDeviation(output.lastHiddenState,
+                                        from: try reference.tensor(named: "last_hidden_state"), tolerance: .bfloat16)
         #expect(deviation.isWithinTolerance, "\(fixture): \(deviation)")
     }
 }

@@ -31,5 +31,7 @@ void pd_geglu(const float *x, float *y, size_t rows, size_t width);
 
 #include "CKernelsBFloat16.h"
 #include "CKernelsParallel.h"
+#include "CKernelsQuantize.h"
+#include "CKernelsModulation.h"
 
 #endif

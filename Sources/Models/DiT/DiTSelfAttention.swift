@@ -2,6 +2,8 @@ import Tensors
 
 /// diffusers' `Attention` as DiT's blocks use it: query, key and value projections of the same tokens, attention
 /// over heads, and an output projection (without a residual: adaLN-Zero gates the result before adding it).
+/// Queries, keys and values stay in the tokens' dtype, which is the attention's arithmetic (bfloat16 products with
+/// float32 accumulation for bfloat16 tokens); the output projection returns float32 for the gated residual.
 struct DiTSelfAttention {
     let query: Linear
     let key: Linear
@@ -18,9 +20,10 @@ struct DiTSelfAttention {
         self.heads = heads
     }
 
-    /// tokens `[N, T, C]` to `[N, T, C]`.
+    /// tokens `[N, T, C]` in the projections' dtype to float32 `[N, T, C]`.
     func callAsFunction(_ tokens: Tensor) -> Tensor {
-        output(ScaledDotProductAttention.compute(query: query(tokens), key: key(tokens), value: value(tokens),
-                                                 heads: heads))
+        let attended = ScaledDotProductAttention.compute(query: query(tokens), key: key(tokens), value: value(tokens),
+                                                         heads: heads, precision: tokens.dtype)
+        return output(attended, as: .float32)
     }
 }

@@ -8,32 +8,38 @@ import Tensors
 /// first `inChannels` channels and the variance prediction in the rest, as diffusers returns it.
 public final class DiTTransformer2DModel {
     public let configuration: DiTTransformer2DConfiguration
+    /// Latents and outputs are float32; inside, the linear layers (and the patch projection) take inputs of this
+    /// precision's dtype, while the tokens between blocks, norms, modulations and embeddings stay float32.
+    public let precision: Precision
 
     private let patchEmbedding: PatchEmbedding
     private let blocks: [DiTTransformerBlock]
-    private let outputNorm: LayerNorm
+    private let outputNorm: ModulatedLayerNorm
     private let outputModulation: Linear
     private let outputProjection: Linear
 
     public init(configuration: DiTTransformer2DConfiguration, weights: ModelWeights) throws {
         try configuration.validate(file: "DiTTransformer2DModel configuration")
         self.configuration = configuration
+        precision = weights.precision
         let width = configuration.width, patch = configuration.patchSize
         patchEmbedding = try PatchEmbedding(weights.scoped("pos_embed"), inChannels: configuration.inChannels,
                                             width: width, patchSize: patch, sampleSize: configuration.sampleSize)
         blocks = try (0..<configuration.layers).map {
             try DiTTransformerBlock(weights.scoped("transformer_blocks.\($0)"), configuration: configuration)
         }
-        outputNorm = LayerNorm(withoutAffineParameters: width, epsilon: 1e-6)
+        outputNorm = ModulatedLayerNorm(features: width, epsilon: 1e-6)
         outputModulation = try Linear(weights.scoped("proj_out_1"), input: width, output: 2 * width)
         outputProjection = try Linear(weights.scoped("proj_out_2"), input: width,
                                       output: patch * patch * configuration.outputChannels)
     }
 
-    /// Loads a `transformer/` component folder (`config.json` + weights, single or sharded, optionally a variant).
-    public convenience init(componentFolder folder: URL, variant: String? = nil) throws {
+    /// Loads a `transformer/` component folder (`config.json` + weights, single or sharded, optionally a variant) to
+    /// compute in `precision`.
+    public convenience init(componentFolder folder: URL, variant: String? = nil, precision: Precision = .float32) throws {
         let configuration = try DiTTransformer2DConfiguration.read(from: folder.appendingPathComponent("config.json"))
-        try self.init(configuration: configuration, weights: ModelWeights(WeightStore(componentFolder: folder, variant: variant)))
+        try self.init(configuration: configuration,
+                      weights: ModelWeights(WeightStore(componentFolder: folder, variant: variant), precision: precision))
     }
 
     /// Checks inputs a caller controls; the forward pass assumes them valid.
@@ -63,12 +69,13 @@ public final class DiTTransformer2DModel {
     /// class per item (the null class `configuration.nullClass` for the unconditional prediction).
     public func callAsFunction(_ latents: Tensor, timesteps: [Float], classLabels: [Int]) throws -> Tensor {
         try validate(latents: latents, timesteps: timesteps, classLabels: classLabels)
-        var tokens = patchEmbedding(latents.toRowMajor().toChannelsLast())
+        var tokens = patchEmbedding(latents.toRowMajor().converted(to: .float32))
         for block in blocks { tokens = block(tokens, timesteps: timesteps, classLabels: classLabels) }
 
+        let dtype = precision.dtype
         let conditioning = blocks[0].embedding(timesteps: timesteps, classLabels: classLabels)
-        let chunks = outputModulation(conditioning.silu()).chunkedColumns(2)
-        let patches = outputProjection(outputNorm(tokens).modulated(shift: chunks[0], scale: chunks[1]))
+        let chunks = outputModulation(conditioning.siluActivated(as: dtype), as: .float32).chunkedColumns(2)
+        let patches = outputProjection(outputNorm(tokens, shift: chunks[0], scale: chunks[1], as: dtype), as: .float32)
         return patches.unpatchified(patchSize: configuration.patchSize, channels: configuration.outputChannels)
     }
 }

@@ -5,9 +5,7 @@ struct Downsample2D {
     let convolution: Convolution2D
 
     init(_ weights: ModelWeights, channels: Int, padding: Int) throws {
-        let conv = weights.scoped("conv")
-        convolution = try Convolution2D(weight: conv.layerWeight("weight", shape: [channels, channels, 3, 3]),
-                                        bias: conv.tensor("bias", shape: [channels]), stride: 2,
+        convolution = try Convolution2D(weights.scoped("conv"), input: channels, output: channels, kernel: 3, stride: 2,
                                         paddingBefore: padding, paddingAfter: padding == 0 ? 1 : padding)
     }
 

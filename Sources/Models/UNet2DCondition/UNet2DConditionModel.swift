@@ -99,11 +99,13 @@ public final class UNet2DConditionModel {
     }
 
     /// Loads a `unet/` component folder (`config.json` + weights, single or sharded, optionally a variant) to
-    /// compute in `precision`.
-    public convenience init(componentFolder folder: URL, variant: String? = nil, precision: Precision = .float32) throws {
+    /// compute in `precision` (with layers quantized as `quantization` asks).
+    public convenience init(componentFolder folder: URL, variant: String? = nil, precision: Precision = .float32,
+                            quantization: Quantization = .none) throws {
         let configuration = try UNet2DConditionConfiguration(JSONConfig(url: folder.appendingPathComponent("config.json")))
         try self.init(configuration: configuration,
-                      weights: ModelWeights(WeightStore(componentFolder: folder, variant: variant), precision: precision))
+                      weights: ModelWeights(WeightStore(componentFolder: folder, variant: variant), precision: precision,
+                                            quantization: quantization))
     }
 
     /// The noise prediction for row-major latents `[N, C, H, W]` at one timestep per item, conditioned on

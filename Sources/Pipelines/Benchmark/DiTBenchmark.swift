@@ -4,17 +4,19 @@ import Models
 import Tensors
 
 /// Times the DiTTransformer2DModel forward pass of a DiT folder (a DiTPipeline folder or a bare transformer
-/// folder) at a batch size: latents of the model's `sample_size`, timestep 500, class 0; a warm-up call, then
+/// folder) at a batch size and precision: float32 latents of the model's `sample_size`, timestep 500, class 0; a warm-up call, then
 /// `iterations` timed calls. (A guided DiT step is one forward pass at batch 2: the class and the null class.)
 public struct DiTBenchmark {
     public let modelFolder: URL
     public let batch: Int
     public let iterations: Int
+    public let precision: Precision
 
-    public init(modelFolder: URL, batch: Int, iterations: Int) {
+    public init(modelFolder: URL, batch: Int, iterations: Int, precision: Precision = .float32) {
         self.modelFolder = modelFolder
         self.batch = batch
         self.iterations = iterations
+        self.precision = precision
     }
 
     /// Whether `folder` holds a DiT: a DiTPipeline folder, or a transformer folder whose config is a DiT's.
@@ -30,7 +32,8 @@ public struct DiTBenchmark {
         let loadStart = Date()
         let folder = try DiffusersFolder(url: modelFolder)
         let model = try DiTTransformer2DModel(
-            componentFolder: folder.modelIndex == nil ? modelFolder : try folder.componentURL("transformer"))
+            componentFolder: folder.modelIndex == nil ? modelFolder : try folder.componentURL("transformer"),
+            precision: precision)
         let loadSeconds = Date().timeIntervalSince(loadStart)
 
         let configuration = model.configuration
@@ -39,16 +42,12 @@ public struct DiTBenchmark {
         let timesteps = [Float](repeating: 500, count: batch)
         let classes = [Int](repeating: 0, count: batch)
 
-        _ = try model(latents, timesteps: timesteps, classLabels: classes)
-        var times: [Double] = []
-        for _ in 0..<iterations {
-            let start = DispatchTime.now().uptimeNanoseconds
+        let times = try timedRuns(iterations: iterations) {
             _ = try model(latents, timesteps: timesteps, classLabels: classes)
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         return UNetBenchmark.Result(model: modelFolder.path, batch: batch, iterations: iterations,
-                                    precision: Precision.float32.rawValue, forwardMilliseconds: times,
-                                    medianMilliseconds: times.sorted()[times.count / 2], loadSeconds: loadSeconds,
+                                    precision: precision.rawValue, forwardMilliseconds: times,
+                                    medianMilliseconds: median(times), loadSeconds: loadSeconds,
                                     peakResidentBytes: PeakResidentMemory.bytes)
     }
 }

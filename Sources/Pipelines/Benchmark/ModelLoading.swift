@@ -11,13 +11,20 @@ public enum ModelLoading {
         public let peakResidentBytes: Int
     }
 
-    /// Loads a Stable Diffusion pipeline's text encoder, UNet and VAE, or an unconditional pipeline's UNet.
-    public static func load(folder: URL, variant: String?, precision: Precision) throws -> Report {
+    /// Loads a Stable Diffusion pipeline's text encoder, UNet and VAE, a DiT pipeline's transformer and VAE, or an
+    /// unconditional pipeline's UNet; `quantization` applies to Stable Diffusion and unconditional pipelines.
+    public static func load(folder: URL, variant: String?, precision: Precision,
+                            quantization: Quantization = .none) throws -> Report {
         let start = Date()
-        if try DiffusersFolder(url: folder).modelIndex?.className.hasPrefix("StableDiffusion") == true {
-            _ = try StableDiffusionPipeline(folder: folder, variant: variant, precision: precision)
+        let pipelineClass = try DiffusersFolder(url: folder).modelIndex?.className
+        if pipelineClass?.hasPrefix("StableDiffusion") == true {
+            _ = try StableDiffusionPipeline(folder: folder, variant: variant, precision: precision,
+                                            quantization: quantization)
+        } else if pipelineClass == "DiTPipeline" {
+            if quantization != .none { throw GenerationError.quantizationUnavailable(pipeline: "DiTPipeline") }
+            _ = try DiTPipeline(folder: folder, variant: variant, precision: precision)
         } else {
-            _ = try UnconditionalPipeline(folder: folder, precision: precision)
+            _ = try UnconditionalPipeline(folder: folder, precision: precision, quantization: quantization)
         }
         return Report(seconds: Date().timeIntervalSince(start), peakResidentBytes: PeakResidentMemory.bytes)
     }

@@ -12,6 +12,8 @@ public struct UNetBenchmark {
         public let batch: Int
         public let iterations: Int
         public let precision: String
+        /// `Quantization`'s name: none or int8.
+        public var quantization = Quantization.none.rawValue
         public let forwardMilliseconds: [Double]
         public let medianMilliseconds: Double
         public let loadSeconds: Double
@@ -19,7 +21,7 @@ public struct UNetBenchmark {
         public let peakResidentBytes: Int
 
         enum CodingKeys: String, CodingKey {
-            case model, batch, iterations, precision
+            case model, batch, iterations, precision, quantization
             case forwardMilliseconds = "unet_forward_ms_all"
             case medianMilliseconds = "unet_forward_ms"
             case loadSeconds = "load_s"
@@ -31,12 +33,15 @@ public struct UNetBenchmark {
     public let batch: Int
     public let iterations: Int
     public let precision: Precision
+    public let quantization: Quantization
 
-    public init(modelFolder: URL, batch: Int, iterations: Int, precision: Precision = .float32) {
+    public init(modelFolder: URL, batch: Int, iterations: Int, precision: Precision = .float32,
+                quantization: Quantization = .none) {
         self.modelFolder = modelFolder
         self.batch = batch
         self.iterations = iterations
         self.precision = precision
+        self.quantization = quantization
     }
 
     public func run() throws -> Result {
@@ -47,20 +52,14 @@ public struct UNetBenchmark {
         let forward = try className == "UNet2DConditionModel" ? conditionedForward(unetFolder) : forward(unetFolder)
         let loadSeconds = Date().timeIntervalSince(loadStart)
 
-        try forward()
-        var times: [Double] = []
-        for _ in 0..<iterations {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try forward()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        }
+        let times = try timedRuns(iterations: iterations, forward)
         return Result(model: modelFolder.path, batch: batch, iterations: iterations, precision: precision.rawValue,
-                      forwardMilliseconds: times, medianMilliseconds: times.sorted()[times.count / 2],
+                      quantization: quantization.rawValue, forwardMilliseconds: times, medianMilliseconds: median(times),
                       loadSeconds: loadSeconds, peakResidentBytes: PeakResidentMemory.bytes)
     }
 
     private func forward(_ folder: URL) throws -> () throws -> Void {
-        let model = try UNet2DModel(componentFolder: folder, precision: precision)
+        let model = try UNet2DModel(componentFolder: folder, precision: precision, quantization: quantization)
         let configuration = model.configuration
         let size = configuration.sampleSize ?? [32, 32]
         var generator = TorchGenerator(seed: 0)
@@ -71,7 +70,7 @@ public struct UNetBenchmark {
     }
 
     private func conditionedForward(_ folder: URL) throws -> () throws -> Void {
-        let model = try UNet2DConditionModel(componentFolder: folder, precision: precision)
+        let model = try UNet2DConditionModel(componentFolder: folder, precision: precision, quantization: quantization)
         let configuration = model.configuration
         let size = configuration.sampleSize ?? 64
         var generator = TorchGenerator(seed: 0)

@@ -16,12 +16,15 @@ public final class DiTPipeline {
     public let schedulerConfig: JSONConfig
     public let labels: ClassLabelNames
 
-    /// Loads a DiT folder (`model_index.json` with `transformer`, `vae` and `scheduler`, optionally `id2label`).
-    public convenience init(folder: URL, variant: String? = nil) throws {
+    /// Loads a DiT folder (`model_index.json` with `transformer`, `vae` and `scheduler`, optionally `id2label`) whose
+    /// transformer and VAE compute in `precision` (latents and the scheduler stay float32).
+    public convenience init(folder: URL, variant: String? = nil, precision: Precision = .float32) throws {
         let diffusers = try DiffusersFolder(url: folder)
         guard let index = diffusers.modelIndex else { throw LoadingError.notAPipelineFolder(folder, component: "transformer") }
-        try self.init(transformer: DiTTransformer2DModel(componentFolder: diffusers.componentURL("transformer"), variant: variant),
-                      vae: AutoencoderKL(componentFolder: diffusers.componentURL("vae"), variant: variant),
+        try self.init(transformer: DiTTransformer2DModel(componentFolder: diffusers.componentURL("transformer"),
+                                                         variant: variant, precision: precision),
+                      vae: AutoencoderKL(componentFolder: diffusers.componentURL("vae"), variant: variant,
+                                         precision: precision),
                       schedulerConfig: diffusers.componentConfig("scheduler"),
                       labels: ClassLabelNames(modelIndex: index), folder: folder)
     }

@@ -19,18 +19,20 @@ public final class StableDiffusionPipeline {
 
     /// Loads a Stable Diffusion folder (`model_index.json` with `tokenizer`, `text_encoder`, `unet`, `vae` and
     /// `scheduler`); `variant` (e.g. "fp16") picks the weight files `*.<variant>.safetensors`; the models compute
-    /// in `precision`.
-    public convenience init(folder: URL, variant: String? = nil, precision: Precision = .float32) throws {
+    /// in `precision`, their layers quantized as `quantization` asks.
+    public convenience init(folder: URL, variant: String? = nil, precision: Precision = .float32,
+                            quantization: Quantization = .none) throws {
         let diffusers = try DiffusersFolder(url: folder)
         guard diffusers.modelIndex != nil else { throw LoadingError.notAPipelineFolder(folder, component: "unet") }
         try self.init(
             promptEncoder: PromptEncoder(
                 tokenizer: CLIPTokenizer(folder: diffusers.componentURL("tokenizer")),
                 textEncoder: CLIPTextModel(componentFolder: diffusers.componentURL("text_encoder"), variant: variant,
-                                           precision: precision)),
+                                           precision: precision, quantization: quantization)),
             unet: UNet2DConditionModel(componentFolder: diffusers.componentURL("unet"), variant: variant,
-                                       precision: precision),
-            vae: AutoencoderKL(componentFolder: diffusers.componentURL("vae"), variant: variant, precision: precision),
+                                       precision: precision, quantization: quantization),
+            vae: AutoencoderKL(componentFolder: diffusers.componentURL("vae"), variant: variant, precision: precision,
+                               quantization: quantization),
             schedulerConfig: diffusers.componentConfig("scheduler"),
             folder: folder)
     }

@@ -6,10 +6,14 @@ import Foundation
 /// Bias, a residual add and an output scale run fused in the convolution: `(conv(x) + bias + residual) * scale`.
 /// Inputs have the weights' dtype (float32, or bfloat16 with float32 accumulation); the output has the input's dtype.
 /// Once packed, the weights are kept only in packed form.
+/// Int8 weights (`init(quantizing:...)`) take inputs of the dtype they were quantized for and quantize each input
+/// per tensor before the int8 convolution (see `Quantization`).
 public final class Convolution2D {
     /// `[out, in, kh, kw]`.
     public let weightShape: [Int]
+    /// The dtype of the inputs: the weights' own, or the one int8 weights were quantized for.
     public let weightDType: DType
+    public let quantization: Quantization
     public let bias: Tensor?
     public let stride: Int
     /// Padding before (top/left) and after (bottom/right) the input.
@@ -33,6 +37,8 @@ public final class Convolution2D {
 
     private var compiled: [Key: Compiled] = [:]
     private var weights: PackedWeights
+    /// float32 `[out]` scales of int8 weights.
+    private let weightScales: TensorStorage?
     private let lock = NSLock()
 
     /// `weight` is `[out, in, kh, kw]` as PyTorch stores it, float32 or bfloat16; `bias` is float32 `[out]`.
@@ -40,17 +46,43 @@ public final class Convolution2D {
         self.init(weight: weight, bias: bias, stride: stride, paddingBefore: padding, paddingAfter: padding)
     }
 
-    public init(weight: Tensor, bias: Tensor?, stride: Int, paddingBefore: Int, paddingAfter: Int) {
-        precondition(weight.rank == 4 && weight.layout == .rowMajor, "convolution weight must be [out, in, kh, kw]")
-        precondition(bias == nil || (bias!.shape == [weight.shape[0]] && bias!.dtype == .float32),
-                     "convolution bias must be float32 [out]")
-        weightShape = weight.shape
-        weightDType = weight.dtype
-        weights = PackedWeights(weight, layout: MemoryDescriptor(weight))
+    public convenience init(weight: Tensor, bias: Tensor?, stride: Int, paddingBefore: Int, paddingAfter: Int) {
+        Self.validate(weight: weight, bias: bias)
+        self.init(weightShape: weight.shape, inputDType: weight.dtype,
+                  weights: PackedWeights(weight, layout: MemoryDescriptor(weight)), weightScales: nil, bias: bias,
+                  stride: stride, paddingBefore: paddingBefore, paddingAfter: paddingAfter)
+    }
+
+    /// Quantizes `weight` (`[out, in, kh, kw]`, float32 or bfloat16) to int8 with one scale per output channel, for
+    /// inputs of `inputDType`; `bias` is float32 `[out]`.
+    public convenience init(quantizing weight: Tensor, bias: Tensor?, inputDType: DType, stride: Int,
+                            paddingBefore: Int, paddingAfter: Int) {
+        Self.validate(weight: weight, bias: bias)
+        let quantized = Int8Quantized(rowsOf: weight)
+        self.init(weightShape: weight.shape, inputDType: inputDType,
+                  weights: PackedWeights(storage: quantized.values, layout: MemoryDescriptor(int8Shape: weight.shape,
+                                                                                             tag: dnnl_abcd)),
+                  weightScales: quantized.scales, bias: bias,
+                  stride: stride, paddingBefore: paddingBefore, paddingAfter: paddingAfter)
+    }
+
+    private init(weightShape: [Int], inputDType: DType, weights: PackedWeights, weightScales: TensorStorage?,
+                 bias: Tensor?, stride: Int, paddingBefore: Int, paddingAfter: Int) {
+        self.weightShape = weightShape
+        weightDType = inputDType
+        quantization = weightScales == nil ? .none : .int8
+        self.weights = weights
+        self.weightScales = weightScales
         self.bias = bias
         self.stride = stride
         self.paddingBefore = paddingBefore
         self.paddingAfter = paddingAfter
+    }
+
+    private static func validate(weight: Tensor, bias: Tensor?) {
+        precondition(weight.rank == 4 && weight.layout == .rowMajor, "convolution weight must be [out, in, kh, kw]")
+        precondition(bias == nil || (bias!.shape == [weight.shape[0]] && bias!.dtype == .float32),
+                     "convolution bias must be float32 [out]")
     }
 
     public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
@@ -73,19 +105,27 @@ public final class Convolution2D {
         let key = Key(batch: batch, height: height, width: width, residualDType: residual?.dtype, outputScale: outputScale)
         let entry = lock.withLock { compiled[key] ?? compile(key, outputShape: outputShape) }
         let output = Tensor(uninitializedShape: outputShape, dtype: input.dtype, layout: .channelsLast)
-        var pointers = [input.unsafeRawPointer, UnsafeRawPointer(entry.packedWeights.bytes)]
+        let quantizedInput = weightScales.map { _ in Int8Quantized(wholeTensor: input) }
+        var pointers = [quantizedInput.map { UnsafeRawPointer($0.values.bytes) } ?? input.unsafeRawPointer,
+                        UnsafeRawPointer(entry.packedWeights.bytes)]
         if let bias { pointers.append(bias.unsafeRawPointer) }
         pointers.append(output.unsafeRawPointer)
         if let residual { pointers.append(residual.unsafeRawPointer) }
-        entry.primitive.run(pointers)
+        if let quantizedInput, let weightScales {
+            pointers += [UnsafeRawPointer(quantizedInput.scales.bytes), UnsafeRawPointer(weightScales.bytes)]
+        }
+        withExtendedLifetime(quantizedInput) { entry.primitive.run(pointers) }
         return output
     }
 
     private func compile(_ key: Key, outputShape: [Int]) -> Compiled {
-        let source = MemoryDescriptor(shape: [key.batch, inputChannels, key.height, key.width], dtype: weightDType,
-                                      tag: dnnl_nhwc)
+        let sourceShape = [key.batch, inputChannels, key.height, key.width]
+        let isInt8 = quantization == .int8
+        let source = isInt8 ? MemoryDescriptor(int8Shape: sourceShape, tag: dnnl_nhwc)
+            : MemoryDescriptor(shape: sourceShape, dtype: weightDType, tag: dnnl_nhwc)
         let destination = MemoryDescriptor(shape: outputShape, dtype: weightDType, tag: dnnl_nhwc)
-        let anyWeights = MemoryDescriptor(shape: weightShape, dtype: weightDType, tag: dnnl_format_tag_any)
+        let anyWeights = isInt8 ? MemoryDescriptor(int8Shape: weightShape, tag: dnnl_format_tag_any)
+            : MemoryDescriptor(shape: weightShape, dtype: weightDType, tag: dnnl_format_tag_any)
         let biasLayout = bias.map { MemoryDescriptor(shape: $0.shape, tag: dnnl_a) }
         let attributes = PrimitiveAttributes()
         var arguments = [Int32(DNNL_ARG_SRC), Int32(DNNL_ARG_WEIGHTS)]
@@ -96,6 +136,14 @@ public final class Convolution2D {
                                                                          tag: dnnl_nhwc)))
         }
         if key.outputScale != 1 { attributes.appendEltwise(dnnl_eltwise_linear, alpha: key.outputScale) }
+        var scaleLayouts: [Int32: MemoryDescriptor] = [:]
+        if isInt8 {
+            for scales in [attributes.setRuntimeScales(of: Int32(DNNL_ARG_SRC), mask: 0, count: 1),
+                           attributes.setRuntimeScales(of: Int32(DNNL_ARG_WEIGHTS), mask: 1 << 0, count: outputChannels)] {
+                arguments.append(scales.argument)
+                scaleLayouts[scales.argument] = scales.layout
+            }
+        }
 
         var descriptor: dnnl_primitive_desc_t?
         var strides = DNNL.dims([stride, stride])
@@ -120,7 +168,7 @@ public final class Convolution2D {
             }
         }
         DNNL.check(status, "creating a convolution \(weightShape) for input \(key)")
-        let primitive = Primitive(descriptor: descriptor!, arguments: arguments)
+        let primitive = Primitive(descriptor: descriptor!, arguments: arguments, layouts: scaleLayouts)
         let entry = Compiled(primitive: primitive, packedWeights: weights.packed(for: primitive.layout(of: Int32(DNNL_ARG_WEIGHTS))))
         compiled[key] = entry
         return entry

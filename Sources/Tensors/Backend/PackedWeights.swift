@@ -6,8 +6,12 @@ struct PackedWeights {
     private var packed: [(layout: MemoryDescriptor, storage: TensorStorage)] = []
 
     init(_ tensor: Tensor, layout: MemoryDescriptor) {
-        tensor.storage.isRecycled = false
-        source = (layout, tensor.storage)
+        self.init(storage: tensor.storage, layout: layout)
+    }
+
+    init(storage: TensorStorage, layout: MemoryDescriptor) {
+        storage.isRecycled = false
+        source = (layout, storage)
     }
 
     /// The weights laid out as `layout`, packed on first request. Callers serialize calls.

@@ -7,14 +7,16 @@ final class Primitive {
     private var memories: [(argument: Int32, memory: dnnl_memory_t)] = []
     private let descriptor: dnnl_primitive_desc_t
 
-    /// Takes ownership of `descriptor`; creates memory objects for `arguments` as the primitive describes them.
-    init(descriptor: dnnl_primitive_desc_t, arguments: [Int32]) {
+    /// Takes ownership of `descriptor`; creates memory objects for `arguments` as the primitive describes them, or
+    /// as `layouts` does for the arguments oneDNN 3.2 leaves undescribed (scales given at execution).
+    init(descriptor: dnnl_primitive_desc_t, arguments: [Int32], layouts: [Int32: MemoryDescriptor] = [:]) {
         self.descriptor = descriptor
         var primitive: dnnl_primitive_t?
         DNNL.check(dnnl_primitive_create(&primitive, descriptor), "creating a primitive")
         self.primitive = primitive!
         for argument in arguments {
-            let description = dnnl_primitive_desc_query_md(descriptor, dnnl_query_exec_arg_md, argument)
+            let description = layouts[argument]?.handle
+                ?? dnnl_primitive_desc_query_md(descriptor, dnnl_query_exec_arg_md, argument)
             var memory: dnnl_memory_t?
             DNNL.check(dnnl_memory_create(&memory, description, DNNL.engine, dnnl_memory_none()),
                        "creating memory for argument \(argument)")
