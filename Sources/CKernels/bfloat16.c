@@ -3,27 +3,12 @@
 #include <math.h>
 #include <string.h>
 
-static inline __attribute__((always_inline)) float widen(uint16_t bits) {
-    uint32_t wide = (uint32_t)bits << 16;
-    float value;
-    memcpy(&value, &wide, sizeof value);
-    return value;
-}
-
-/// Round to nearest even; NaNs stay NaN (quiet).
-static inline __attribute__((always_inline)) uint16_t narrow(float value) {
-    uint32_t bits;
-    memcpy(&bits, &value, sizeof bits);
-    uint32_t rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
-    return (bits & 0x7fffffffu) > 0x7f800000u ? (uint16_t)((bits >> 16) | 0x40u) : (uint16_t)rounded;
-}
-
 static inline __attribute__((always_inline)) void
 moments_body(const uint16_t *x, size_t pixels, size_t channels, double *sum, double *sum_of_squares) {
     for (size_t p = 0; p < pixels; p++) {
         const uint16_t *row = x + p * channels;
         for (size_t c = 0; c < channels; c++) {
-            double v = widen(row[c]);
+            double v = bf16_widen(row[c]);
             sum[c] += v;
             sum_of_squares[c] += v * v;
         }
@@ -50,9 +35,9 @@ affine_body(const uint16_t *x, uint16_t *y, size_t pixels, size_t channels, cons
         const uint16_t *in = x + p * channels;
         uint16_t *out = y + p * channels;
         if (apply_silu)
-            for (size_t c = 0; c < channels; c++) out[c] = narrow(silu(widen(in[c]) * scale[c] + shift[c]));
+            for (size_t c = 0; c < channels; c++) out[c] = bf16_round(silu(bf16_widen(in[c]) * scale[c] + shift[c]));
         else
-            for (size_t c = 0; c < channels; c++) out[c] = narrow(widen(in[c]) * scale[c] + shift[c]);
+            for (size_t c = 0; c < channels; c++) out[c] = bf16_round(bf16_widen(in[c]) * scale[c] + shift[c]);
     }
 }
 
@@ -76,7 +61,7 @@ geglu_body(const uint16_t *x, uint16_t *y, size_t rows, size_t width) {
     for (size_t r = 0; r < rows; r++) {
         const uint16_t *value = x + r * 2 * width, *gate = value + width;
         uint16_t *out = y + r * width;
-        for (size_t i = 0; i < width; i++) out[i] = narrow(widen(value[i]) * gelu_erf(widen(gate[i])));
+        for (size_t i = 0; i < width; i++) out[i] = bf16_round(bf16_widen(value[i]) * gelu_erf(bf16_widen(gate[i])));
     }
 }
 

@@ -3,14 +3,6 @@
 #include <math.h>
 #include <string.h>
 
-/// Round to nearest even; NaNs stay NaN (quiet).
-static inline __attribute__((always_inline)) uint16_t to_bfloat16(float value) {
-    uint32_t bits;
-    memcpy(&bits, &value, sizeof bits);
-    uint32_t rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
-    return (bits & 0x7fffffffu) > 0x7f800000u ? (uint16_t)((bits >> 16) | 0x40u) : (uint16_t)rounded;
-}
-
 /// Mean and 1 / √(biased variance + ε) of one row, two passes, float32 partial sums the compiler may reorder
 /// (vectorized): the sums of 1,152 values differ from a sequential sum by a few ulps.
 static inline __attribute__((always_inline)) void
@@ -59,7 +51,7 @@ modulated_body(const float *x, void *y, int bf16_output, size_t first_row, size_
         if (bf16_output) {
             uint16_t *out = (uint16_t *)y + r * channels;
             for (size_t c = 0; c < channels; c++)
-                out[c] = to_bfloat16(modulated(in[c], mean, inverse_deviation, weight, bias, item_shift[c],
+                out[c] = bf16_round(modulated(in[c], mean, inverse_deviation, weight, bias, item_shift[c],
                                                item_scale[c], c));
         } else {
             float *out = (float *)y + r * channels;
@@ -124,7 +116,7 @@ void pd_add_gated(const float *residual, const float *update, const float *gate,
 
 static inline __attribute__((always_inline)) void silu_body(const float *x, void *y, int bf16_output, size_t count) {
     if (bf16_output)
-        for (size_t i = 0; i < count; i++) ((uint16_t *)y)[i] = to_bfloat16(silu(x[i]));
+        for (size_t i = 0; i < count; i++) ((uint16_t *)y)[i] = bf16_round(silu(x[i]));
     else
         for (size_t i = 0; i < count; i++) ((float *)y)[i] = silu(x[i]);
 }

@@ -3,13 +3,6 @@
 #include <math.h>
 #include <string.h>
 
-static inline __attribute__((always_inline)) float widen_bf16(uint16_t bits) {
-    uint32_t wide = (uint32_t)bits << 16;
-    float value;
-    memcpy(&value, &wide, sizeof value);
-    return value;
-}
-
 /* fmaxf ignores a NaN operand, so NaNs never become the maximum. */
 #define MAX_ABS_BODY(load)                                                                                       \
     float lanes[16] = {0};                                                                                       \
@@ -33,8 +26,8 @@ static inline __attribute__((always_inline)) float widen_bf16(uint16_t bits) {
 
 static float max_abs_f32_generic(const float *x, size_t count) { MAX_ABS_BODY(IDENTITY) }
 PD_HOT static float max_abs_f32_avx512(const float *x, size_t count) { MAX_ABS_BODY(IDENTITY) }
-static float max_abs_bf16_generic(const uint16_t *x, size_t count) { MAX_ABS_BODY(widen_bf16) }
-PD_HOT static float max_abs_bf16_avx512(const uint16_t *x, size_t count) { MAX_ABS_BODY(widen_bf16) }
+static float max_abs_bf16_generic(const uint16_t *x, size_t count) { MAX_ABS_BODY(bf16_widen) }
+PD_HOT static float max_abs_bf16_avx512(const uint16_t *x, size_t count) { MAX_ABS_BODY(bf16_widen) }
 
 static void quantize_f32_generic(const float *x, size_t count, float inverse_scale, int8_t *q) {
     QUANTIZE_BODY(IDENTITY)
@@ -43,10 +36,10 @@ PD_HOT static void quantize_f32_avx512(const float *x, size_t count, float inver
     QUANTIZE_BODY(IDENTITY)
 }
 static void quantize_bf16_generic(const uint16_t *x, size_t count, float inverse_scale, int8_t *q) {
-    QUANTIZE_BODY(widen_bf16)
+    QUANTIZE_BODY(bf16_widen)
 }
 PD_HOT static void quantize_bf16_avx512(const uint16_t *x, size_t count, float inverse_scale, int8_t *q) {
-    QUANTIZE_BODY(widen_bf16)
+    QUANTIZE_BODY(bf16_widen)
 }
 
 float pd_max_abs_f32(const float *x, size_t count) {

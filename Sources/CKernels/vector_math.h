@@ -2,6 +2,8 @@
 #define PARADIFFUSE_VECTOR_MATH_H
 
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 /* Hot loops are compiled twice: for AVX-512 (chosen at run time when the CPU has it) and for baseline x86-64. */
 #define PD_HOT __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma,avx2")))
@@ -13,6 +15,22 @@ static int has_avx512(void) {
                  __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
     }
     return cached;
+}
+
+/// The float32 value of bfloat16 bits.
+static inline __attribute__((always_inline)) float bf16_widen(uint16_t bits) {
+    uint32_t wide = (uint32_t)bits << 16;
+    float value;
+    memcpy(&value, &wide, sizeof value);
+    return value;
+}
+
+/// float32 rounded to bfloat16, to nearest even; NaNs stay NaN (quiet).
+static inline __attribute__((always_inline)) uint16_t bf16_round(float value) {
+    uint32_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    uint32_t rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
+    return (bits & 0x7fffffffu) > 0x7f800000u ? (uint16_t)((bits >> 16) | 0x40u) : (uint16_t)rounded;
 }
 
 /// e^x to about 1 ulp (Cephes' expf polynomial) without branches or calls, so loops using it vectorize.

@@ -43,17 +43,25 @@ final class MemoryDescriptor {
     init(owning handle: dnnl_memory_desc_t) { self.handle = handle }
 
     convenience init(shape: [Int], dtype: DType = .float32, tag: dnnl_format_tag_t) {
+        self.init(shape: shape, dataType: DNNL.dataType(dtype), tag: tag)
+    }
+
+    convenience init(shape: [Int], dtype: DType = .float32, strides: [Int]) {
+        self.init(shape: shape, dataType: DNNL.dataType(dtype), strides: strides)
+    }
+
+    convenience init(shape: [Int], dataType: dnnl_data_type_t, tag: dnnl_format_tag_t) {
         var handle: dnnl_memory_desc_t?
         var dims = DNNL.dims(shape)
         DNNL.check(withUnsafePointer(to: &dims) { pointer in
             pointer.withMemoryRebound(to: dnnl_dim_t.self, capacity: 12) {
-                dnnl_memory_desc_create_with_tag(&handle, Int32(shape.count), $0, DNNL.dataType(dtype), tag)
+                dnnl_memory_desc_create_with_tag(&handle, Int32(shape.count), $0, dataType, tag)
             }
         }, "describing \(shape)")
         self.init(owning: handle!)
     }
 
-    convenience init(shape: [Int], dtype: DType = .float32, strides: [Int]) {
+    convenience init(shape: [Int], dataType: dnnl_data_type_t, strides: [Int]) {
         var handle: dnnl_memory_desc_t?
         var dims = DNNL.dims(shape)
         var strideDims = DNNL.dims(strides)
@@ -61,8 +69,8 @@ final class MemoryDescriptor {
             withUnsafePointer(to: &strideDims) { stridesPointer in
                 dimsPointer.withMemoryRebound(to: dnnl_dim_t.self, capacity: 12) { dimsBase in
                     stridesPointer.withMemoryRebound(to: dnnl_dim_t.self, capacity: 12) { stridesBase in
-                        dnnl_memory_desc_create_with_strides(&handle, Int32(shape.count), dimsBase,
-                                                             DNNL.dataType(dtype), stridesBase)
+                        dnnl_memory_desc_create_with_strides(&handle, Int32(shape.count), dimsBase, dataType,
+                                                             stridesBase)
                     }
                 }
             }

@@ -4,30 +4,11 @@ import CDNNL
 /// given at execution.
 extension MemoryDescriptor {
     convenience init(int8Shape shape: [Int], tag: dnnl_format_tag_t) {
-        var handle: dnnl_memory_desc_t?
-        var dims = DNNL.dims(shape)
-        DNNL.check(withUnsafePointer(to: &dims) { pointer in
-            pointer.withMemoryRebound(to: dnnl_dim_t.self, capacity: 12) {
-                dnnl_memory_desc_create_with_tag(&handle, Int32(shape.count), $0, dnnl_s8, tag)
-            }
-        }, "describing int8 \(shape)")
-        self.init(owning: handle!)
+        self.init(shape: shape, dataType: dnnl_s8, tag: tag)
     }
 
     convenience init(int8Shape shape: [Int], strides: [Int]) {
-        var handle: dnnl_memory_desc_t?
-        var dims = DNNL.dims(shape)
-        var strideDims = DNNL.dims(strides)
-        DNNL.check(withUnsafePointer(to: &dims) { dimsPointer in
-            withUnsafePointer(to: &strideDims) { stridesPointer in
-                dimsPointer.withMemoryRebound(to: dnnl_dim_t.self, capacity: 12) { dimsBase in
-                    stridesPointer.withMemoryRebound(to: dnnl_dim_t.self, capacity: 12) { stridesBase in
-                        dnnl_memory_desc_create_with_strides(&handle, Int32(shape.count), dimsBase, dnnl_s8, stridesBase)
-                    }
-                }
-            }
-        }, "describing int8 \(shape) with strides \(strides)")
-        self.init(owning: handle!)
+        self.init(shape: shape, dataType: dnnl_s8, strides: strides)
     }
 }
 
