@@ -2,7 +2,7 @@ import Tensors
 
 /// How far a reduced-precision model's output is from diffusers' float32 one, relative to the reference's scale.
 struct OutputDeviation: CustomStringConvertible {
-    struct Tolerance {
+    struct Tolerance: Sendable {
         let maximum: Float
         let rms: Float
 
