@@ -1,20 +1,19 @@
 #include "CKernelsAttention.h"
-#include <immintrin.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/syscall.h>
-#include <unistd.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
 #endif
 
 /* Rows of queries per work item and keys per inner block: a 64 x 256 float score block (64 KiB) stays in L2
    between the score, softmax and mixing passes, and the per-row work of each block (reductions, the rescaling
    exponential) is spread over 256 keys. Both are multiples of 32 so bf16 pairs and vectors tile them. */
-enum { QUERY_BLOCK = 64, KEY_BLOCK = 256, LANES = 16 };
+enum { QUERY_BLOCK = 64, KEY_BLOCK = 256, LANES = 16, AVX2_LANES = 8 };
 
 #define AI static inline __attribute__((always_inline))
+#define PD_AVX2 __attribute__((target("avx2,fma")))
 #define PD_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma,avx2")))
 #define PD_AVX512_BF16 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512bf16,fma,avx2")))
 #define PD_AMX __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512bf16,fma,avx2,amx-tile,amx-bf16")))
@@ -34,37 +33,14 @@ static size_t slice_bytes(const pd_attention_problem *p, pd_attention_kernel ker
     return p->head_size * kp * sizeof(float);
 }
 
-/* Linux hands out AMX tile state only to processes that ask for it (once per process). */
-static int amx_permitted(void) {
-#ifdef __linux__
-    enum { ARCH_REQ_XCOMP_PERM = 0x1023, XFEATURE_XTILEDATA = 18 };
-    static int cached = -1;
-    if (cached < 0) cached = syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0;
-    return cached;
-#else
-    return 0;
-#endif
-}
-
-int pd_attention_kernel_available(pd_attention_kernel kernel) {
-    __builtin_cpu_init();
-    int avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                 __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
-    switch (kernel) {
-    case PD_ATTENTION_PORTABLE_F32: return 1;
-    case PD_ATTENTION_AVX512_F32: return avx512;
-    case PD_ATTENTION_AVX512_BF16: return avx512 && __builtin_cpu_supports("avx512bf16");
-    case PD_ATTENTION_AMX_BF16:
-        return avx512 && __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("amx-tile") &&
-               __builtin_cpu_supports("amx-bf16") && amx_permitted();
+pd_attention_kernel pd_attention_fastest_kernel(int bf16, pd_isa isa) {
+    switch (pd_usable_isa(isa)) {
+    case PD_ISA_PORTABLE: return PD_ATTENTION_PORTABLE_F32;
+    case PD_ISA_AVX2: return PD_ATTENTION_AVX2_F32;
+    case PD_ISA_AVX512: return PD_ATTENTION_AVX512_F32;
+    case PD_ISA_AVX512_BF16: return bf16 ? PD_ATTENTION_AVX512_BF16 : PD_ATTENTION_AVX512_F32;
+    case PD_ISA_AMX: return bf16 ? PD_ATTENTION_AMX_BF16 : PD_ATTENTION_AVX512_F32;
     }
-    return 0;
-}
-
-pd_attention_kernel pd_attention_fastest_kernel(int bf16) {
-    if (bf16 && pd_attention_kernel_available(PD_ATTENTION_AMX_BF16)) return PD_ATTENTION_AMX_BF16;
-    if (bf16 && pd_attention_kernel_available(PD_ATTENTION_AVX512_BF16)) return PD_ATTENTION_AVX512_BF16;
-    if (pd_attention_kernel_available(PD_ATTENTION_AVX512_F32)) return PD_ATTENTION_AVX512_F32;
     return PD_ATTENTION_PORTABLE_F32;
 }
 
@@ -237,6 +213,201 @@ static void mix_portable(block_state *b, size_t first_key, size_t columns) {
     }
 }
 
+/* bfloat16 kernels: the block's queries rounded to bfloat16 and paired as the products take them. */
+static void round_queries_to_bf16(block_state *b) {
+    const pd_attention_problem *p = b->p;
+    size_t pairs = head_pairs(p);
+    for (size_t r = 0; r < b->rows; r++) {
+        if (p->bf16_tensors) {
+            const uint16_t *q = (const uint16_t *)b->query + r * p->query_row_stride;
+            for (size_t pair = 0; pair < pairs; pair++) {
+                size_t k = 2 * pair;
+                uint32_t high = k + 1 < p->head_size ? q[k + 1] : 0;
+                b->query_bf16[r * pairs + pair] = (uint32_t)q[k] | (high << 16);
+            }
+            continue;
+        }
+        const float *q = (const float *)b->query + r * p->query_row_stride;
+        for (size_t pair = 0; pair < pairs; pair++) {
+            size_t k = 2 * pair;
+            uint32_t high = k + 1 < p->head_size ? to_bf16(q[k + 1]) : 0;
+            b->query_bf16[r * pairs + pair] = (uint32_t)to_bf16(q[k]) | (high << 16);
+        }
+    }
+}
+
+#if defined(__x86_64__)
+
+#define TILE_ROWS_1_TO_6(CASE, V) CASE(1, V) CASE(2, V) CASE(3, V) CASE(4, V) CASE(5, V) CASE(6, V)
+#define TILE_ROWS_1_TO_8(CASE, V) TILE_ROWS_1_TO_6(CASE, V) CASE(7, V) CASE(8, V)
+
+/* The head's vectors split as evenly as possible into `chunks` chunks (registers hold a few vectors' accumulators
+   for several rows). */
+static int chunk_vectors(size_t head_vectors, size_t chunk, size_t chunks) {
+    size_t base = head_vectors / chunks, extra = head_vectors % chunks;
+    return (int)(base + (chunk < extra ? 1 : 0));
+}
+
+/* ---- AVX2 + FMA (float32) ---- */
+
+PD_AVX2 AI float horizontal_max_avx2(__m256 v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
+    return _mm_cvtss_f32(m);
+}
+
+PD_AVX2 AI float horizontal_sum_avx2(__m256 v) {
+    __m128 m = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_add_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_add_ss(m, _mm_shuffle_ps(m, m, 1));
+    return _mm_cvtss_f32(m);
+}
+
+/* All-ones in the first `count` of 8 lanes. */
+PD_AVX2 AI __m256i lanes_below_avx2(size_t count) {
+    int n = count >= AVX2_LANES ? AVX2_LANES : (int)count;
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/* e^x for x ≤ 0: the AVX-512 kernel's polynomial, scaled by 2^n built in the exponent bits (n ≥ -126 after the
+   clamp, so the scale stays normal and the product is the same as vscalefps gives). */
+PD_AVX2 AI __m256 exp_nonpositive_avx2(__m256 x) {
+    x = _mm256_max_ps(x, _mm256_set1_ps(-87.33f));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 poly = _mm256_set1_ps(1.9875691500e-4f);
+    poly = _mm256_fmadd_ps(poly, r, _mm256_set1_ps(1.3981999507e-3f));
+    poly = _mm256_fmadd_ps(poly, r, _mm256_set1_ps(8.3334519073e-3f));
+    poly = _mm256_fmadd_ps(poly, r, _mm256_set1_ps(4.1665795894e-2f));
+    poly = _mm256_fmadd_ps(poly, r, _mm256_set1_ps(1.6666665459e-1f));
+    poly = _mm256_fmadd_ps(poly, r, _mm256_set1_ps(5.0000001201e-1f));
+    poly = _mm256_fmadd_ps(poly, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(poly, _mm256_castsi256_ps(exponent));
+}
+
+/* Scores of `R` query rows × `V` vectors of 8 keys: S = (Q·Kᵀ)·scale from the transposed keys. */
+PD_AVX2 AI void scores_tile_avx2(const float *q, size_t q_stride, const float *kt, size_t kp, size_t d, float scale,
+                                 float *s, const int R, const int V) {
+    __m256 acc[6][2];
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < V; v++) acc[r][v] = _mm256_setzero_ps();
+    for (size_t k = 0; k < d; k++) {
+        __m256 keys[2];
+        for (int v = 0; v < V; v++) keys[v] = _mm256_loadu_ps(kt + k * kp + v * AVX2_LANES);
+        for (int r = 0; r < R; r++) {
+            __m256 query = _mm256_broadcast_ss(q + r * q_stride + k);
+            for (int v = 0; v < V; v++) acc[r][v] = _mm256_fmadd_ps(query, keys[v], acc[r][v]);
+        }
+    }
+    __m256 factor = _mm256_set1_ps(scale);
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < V; v++)
+            _mm256_storeu_ps(s + r * KEY_BLOCK + v * AVX2_LANES, _mm256_mul_ps(acc[r][v], factor));
+}
+
+PD_AVX2 static void scores_avx2(block_state *b, size_t first_key, size_t columns) {
+    const pd_attention_problem *p = b->p;
+    const float *kt = (const float *)b->packed;
+    for (size_t j = 0; j < columns; j += 2 * AVX2_LANES) {
+        int vectors = columns - j > AVX2_LANES ? 2 : 1;
+        for (size_t r = 0; r < b->rows; r += 6) {
+            int rows = b->rows - r >= 6 ? 6 : (int)(b->rows - r);
+            const float *q = (const float *)b->query + r * p->query_row_stride;
+            float *s = b->scores + r * KEY_BLOCK + j;
+            const float *keys = kt + first_key + j;
+#define SCORES_CASE(R, V) \
+    case R * 8 + V: scores_tile_avx2(q, p->query_row_stride, keys, b->kp, p->head_size, p->scale, s, R, V); break;
+            switch (rows * 8 + vectors) {
+                TILE_ROWS_1_TO_6(SCORES_CASE, 1) TILE_ROWS_1_TO_6(SCORES_CASE, 2)
+            }
+#undef SCORES_CASE
+        }
+    }
+}
+
+/* Softmax weights of the block in place (zero past each row's visible keys, up to a multiple of 8 columns), the
+   running maxima and sums. */
+PD_AVX2 static void softmax_avx2(block_state *b, size_t first_key, size_t columns) {
+    size_t padded_columns = round_up(columns, AVX2_LANES);
+    for (size_t r = 0; r < b->rows; r++) {
+        float *s = b->scores + r * KEY_BLOCK;
+        size_t visible = visible_keys(b, r, first_key, columns);
+        if (visible == 0) {
+            b->correction[r] = 1;
+            memset(s, 0, padded_columns * sizeof(float));
+            continue;
+        }
+        __m256 lowest = _mm256_set1_ps(-INFINITY), maxima = lowest;
+        for (size_t j = 0; j < visible; j += AVX2_LANES) {
+            __m256 live = _mm256_castsi256_ps(lanes_below_avx2(visible - j));
+            maxima = _mm256_max_ps(maxima, _mm256_blendv_ps(lowest, _mm256_loadu_ps(s + j), live));
+        }
+        __m256 maximum = _mm256_set1_ps(update_maximum(b, r, horizontal_max_avx2(maxima)));
+        __m256 sums = _mm256_setzero_ps();
+        for (size_t j = 0; j < padded_columns; j += AVX2_LANES) {
+            __m256 live = j < visible ? _mm256_castsi256_ps(lanes_below_avx2(visible - j)) : _mm256_setzero_ps();
+            __m256 weights = _mm256_and_ps(live, exp_nonpositive_avx2(_mm256_sub_ps(_mm256_loadu_ps(s + j), maximum)));
+            sums = _mm256_add_ps(sums, weights);
+            _mm256_storeu_ps(s + j, weights);
+        }
+        b->total[r] = b->total[r] * b->correction[r] + horizontal_sum_avx2(sums);
+    }
+}
+
+/* accumulator[R rows][V vectors] = accumulator·correction + weights·values over `columns` keys; `last` masks the
+   loads of the chunk's final vector of values when the head ends inside it. */
+PD_AVX2 AI void mix_tile_avx2(const float *weights, const float *v, size_t v_stride, size_t columns, float *o,
+                              size_t o_stride, const float *correction, __m256i last, const int R, const int V) {
+    __m256 acc[6][3];
+    for (int r = 0; r < R; r++) {
+        __m256 factor = _mm256_set1_ps(correction[r]);
+        for (int c = 0; c < V; c++)
+            acc[r][c] = _mm256_mul_ps(_mm256_loadu_ps(o + r * o_stride + c * AVX2_LANES), factor);
+    }
+    for (size_t j = 0; j < columns; j++) {
+        __m256 values[3];
+        for (int c = 0; c < V - 1; c++) values[c] = _mm256_loadu_ps(v + j * v_stride + c * AVX2_LANES);
+        values[V - 1] = _mm256_maskload_ps(v + j * v_stride + (V - 1) * AVX2_LANES, last);
+        for (int r = 0; r < R; r++) {
+            __m256 weight = _mm256_broadcast_ss(weights + r * KEY_BLOCK + j);
+            for (int c = 0; c < V; c++) acc[r][c] = _mm256_fmadd_ps(weight, values[c], acc[r][c]);
+        }
+    }
+    for (int r = 0; r < R; r++)
+        for (int c = 0; c < V; c++) _mm256_storeu_ps(o + r * o_stride + c * AVX2_LANES, acc[r][c]);
+}
+
+/* The head's vectors of 8 in chunks of at most 3 (accumulators for 4–6 rows stay in the 16 registers). */
+PD_AVX2 static void mix_avx2(block_state *b, size_t first_key, size_t columns) {
+    const pd_attention_problem *p = b->p;
+    size_t d = p->head_size, head_vectors = (d + AVX2_LANES - 1) / AVX2_LANES, chunks = (head_vectors + 2) / 3;
+    size_t o_stride = padded_head(p), column = 0;
+    for (size_t chunk = 0; chunk < chunks; chunk++) {
+        int vectors = chunk_vectors(head_vectors, chunk, chunks);
+        size_t chunk_end = column + vectors * AVX2_LANES;
+        __m256i last = lanes_below_avx2(chunk_end > d ? AVX2_LANES - (chunk_end - d) : AVX2_LANES);
+        int tile_rows = vectors == 3 ? 4 : 6;
+        for (size_t r = 0; r < b->rows; r += tile_rows) {
+            int rows = b->rows - r >= (size_t)tile_rows ? tile_rows : (int)(b->rows - r);
+            const float *weights = b->scores + r * KEY_BLOCK;
+            const float *v = b->value + first_key * p->value_row_stride + column;
+            float *o = b->accumulator + r * o_stride + column;
+#define MIX_CASE(R, V) \
+    case R * 8 + V: \
+        mix_tile_avx2(weights, v, p->value_row_stride, columns, o, o_stride, b->correction + r, last, R, V); break;
+            switch (rows * 8 + vectors) {
+                TILE_ROWS_1_TO_6(MIX_CASE, 1) TILE_ROWS_1_TO_6(MIX_CASE, 2) TILE_ROWS_1_TO_6(MIX_CASE, 3)
+            }
+#undef MIX_CASE
+        }
+        column = chunk_end;
+    }
+}
+
 /* ---- AVX-512 ---- */
 
 /* e^x for x ≤ 0 to about 1 ulp: Cephes' expf polynomial, scaled by 2^n with vscalefps. */
@@ -305,8 +476,6 @@ PD_AVX512 AI void scores_tile_f32(const float *q, size_t q_stride, const float *
         for (int v = 0; v < V; v++) _mm512_storeu_ps(s + r * KEY_BLOCK + v * LANES, _mm512_mul_ps(acc[r][v], factor));
 }
 
-#define TILE_ROWS_1_TO_6(CASE, V) CASE(1, V) CASE(2, V) CASE(3, V) CASE(4, V) CASE(5, V) CASE(6, V)
-#define TILE_ROWS_1_TO_8(CASE, V) TILE_ROWS_1_TO_6(CASE, V) CASE(7, V) CASE(8, V)
 
 PD_AVX512 static void scores_avx512(block_state *b, size_t first_key, size_t columns) {
     const pd_attention_problem *p = b->p;
@@ -352,11 +521,6 @@ PD_AVX512 AI void mix_tile_f32(const float *weights, const float *v, size_t v_st
         for (int c = 0; c < V; c++) _mm512_storeu_ps(o + r * o_stride + c * LANES, acc[r][c]);
 }
 
-/* The head's vectors in chunks of at most 5 (accumulators for 4–8 rows stay in registers). */
-static int chunk_vectors(size_t head_vectors, size_t chunk, size_t chunks) {
-    size_t base = head_vectors / chunks, extra = head_vectors % chunks;
-    return (int)(base + (chunk < extra ? 1 : 0));
-}
 
 static int rows_for_vectors(int vectors) { return vectors <= 3 ? 8 : vectors == 4 ? 6 : 4; }
 
@@ -387,28 +551,6 @@ PD_AVX512 static void mix_avx512(block_state *b, size_t first_key, size_t column
 }
 
 /* ---- AVX512-BF16 ---- */
-
-static void round_queries_to_bf16(block_state *b) {
-    const pd_attention_problem *p = b->p;
-    size_t pairs = head_pairs(p);
-    for (size_t r = 0; r < b->rows; r++) {
-        if (p->bf16_tensors) {
-            const uint16_t *q = (const uint16_t *)b->query + r * p->query_row_stride;
-            for (size_t pair = 0; pair < pairs; pair++) {
-                size_t k = 2 * pair;
-                uint32_t high = k + 1 < p->head_size ? q[k + 1] : 0;
-                b->query_bf16[r * pairs + pair] = (uint32_t)q[k] | (high << 16);
-            }
-            continue;
-        }
-        const float *q = (const float *)b->query + r * p->query_row_stride;
-        for (size_t pair = 0; pair < pairs; pair++) {
-            size_t k = 2 * pair;
-            uint32_t high = k + 1 < p->head_size ? to_bf16(q[k + 1]) : 0;
-            b->query_bf16[r * pairs + pair] = (uint32_t)to_bf16(q[k]) | (high << 16);
-        }
-    }
-}
 
 PD_AVX512_BF16 AI void scores_tile_bf16(const uint32_t *q, size_t pairs, const uint16_t *keys, size_t kp,
                                         float scale, float *s, const int R, const int V) {
@@ -559,7 +701,6 @@ typedef struct {
 } tile_configuration;
 
 PD_AMX static void configure_tiles(const pd_attention_problem *p) {
-    amx_permitted();
     tile_configuration configuration = {.palette = 1};
     size_t tail_pairs = head_pairs(p) % 16;
     int full[] = {TILE_RESULT, TILE_SECOND_RESULT, TILE_LEFT, TILE_RIGHT, TILE_SECOND_RIGHT};
@@ -645,6 +786,8 @@ PD_AMX static void mix_amx(block_state *b, size_t first_key, size_t columns) {
 
 PD_AMX static void release_tiles(void) { _tile_release(); }
 
+#endif
+
 /* ---- driver ---- */
 
 typedef struct {
@@ -655,9 +798,12 @@ typedef struct {
 
 static kernel_steps steps_of(pd_attention_kernel kernel) {
     switch (kernel) {
+#if defined(__x86_64__)
+    case PD_ATTENTION_AVX2_F32: return (kernel_steps){scores_avx2, softmax_avx2, mix_avx2};
     case PD_ATTENTION_AVX512_F32: return (kernel_steps){scores_avx512, softmax_avx512, mix_avx512};
     case PD_ATTENTION_AVX512_BF16: return (kernel_steps){scores_bf16, softmax_bf16, mix_bf16};
     case PD_ATTENTION_AMX_BF16: return (kernel_steps){scores_amx, softmax_bf16, mix_amx};
+#endif
     default: return (kernel_steps){scores_portable, softmax_portable, mix_portable};
     }
 }
@@ -712,13 +858,17 @@ void pd_attention_run(const pd_attention_problem *p, pd_attention_kernel kernel,
         b.query_bf16 = (uint32_t *)(b.weights_bf16 + QUERY_BLOCK * KEY_BLOCK);
     }
     kernel_steps steps = steps_of(kernel);
+#if defined(__x86_64__)
     if (kernel == PD_ATTENTION_AMX_BF16) configure_tiles(p);
+#endif
     size_t blocks = (p->queries + QUERY_BLOCK - 1) / QUERY_BLOCK;
     size_t items = pd_attention_items(p);
     for (size_t item = claim(next_item, items); item < items; item = claim(next_item, items)) {
         b.packed = (const char *)workspace + (item / blocks) * bytes;
         run_item(&b, steps, item);
     }
+#if defined(__x86_64__)
     if (kernel == PD_ATTENTION_AMX_BF16) release_tiles();
+#endif
     free(scratch);
 }

@@ -15,17 +15,12 @@ moments_body(const uint16_t *x, size_t pixels, size_t channels, double *sum, dou
     }
 }
 
-static void moments_generic(const uint16_t *x, size_t pixels, size_t channels, double *sum, double *sq) {
-    moments_body(x, pixels, channels, sum, sq);
-}
-PD_HOT static void moments_avx512(const uint16_t *x, size_t pixels, size_t channels, double *sum, double *sq) {
-    moments_body(x, pixels, channels, sum, sq);
-}
+PD_VARIANTS(void, moments, (const uint16_t *x, size_t pixels, size_t channels, double *sum, double *sq),
+            (x, pixels, channels, sum, sq))
 
-void pd_channel_moments_bf16(const uint16_t *x, size_t pixels, size_t channels, double *sum,
+void pd_channel_moments_bf16(pd_isa isa, const uint16_t *x, size_t pixels, size_t channels, double *sum,
                              double *sum_of_squares) {
-    if (has_avx512()) moments_avx512(x, pixels, channels, sum, sum_of_squares);
-    else moments_generic(x, pixels, channels, sum, sum_of_squares);
+    PD_VARIANT(isa, moments)(x, pixels, channels, sum, sum_of_squares);
 }
 
 static inline __attribute__((always_inline)) void
@@ -41,19 +36,13 @@ affine_body(const uint16_t *x, uint16_t *y, size_t pixels, size_t channels, cons
     }
 }
 
-static void affine_generic(const uint16_t *x, uint16_t *y, size_t pixels, size_t channels, const float *scale,
-                           const float *shift, int apply_silu) {
-    affine_body(x, y, pixels, channels, scale, shift, apply_silu);
-}
-PD_HOT static void affine_avx512(const uint16_t *x, uint16_t *y, size_t pixels, size_t channels,
-                                 const float *scale, const float *shift, int apply_silu) {
-    affine_body(x, y, pixels, channels, scale, shift, apply_silu);
-}
+PD_VARIANTS(void, affine, (const uint16_t *x, uint16_t *y, size_t pixels, size_t channels, const float *scale,
+                            const float *shift, int apply_silu),
+            (x, y, pixels, channels, scale, shift, apply_silu))
 
-void pd_channel_affine_bf16(const uint16_t *x, uint16_t *y, size_t pixels, size_t channels,
+void pd_channel_affine_bf16(pd_isa isa, const uint16_t *x, uint16_t *y, size_t pixels, size_t channels,
                             const float *scale, const float *shift, int apply_silu) {
-    if (has_avx512()) affine_avx512(x, y, pixels, channels, scale, shift, apply_silu);
-    else affine_generic(x, y, pixels, channels, scale, shift, apply_silu);
+    PD_VARIANT(isa, affine)(x, y, pixels, channels, scale, shift, apply_silu);
 }
 
 static inline __attribute__((always_inline)) void
@@ -65,12 +54,8 @@ geglu_body(const uint16_t *x, uint16_t *y, size_t rows, size_t width) {
     }
 }
 
-static void geglu_generic(const uint16_t *x, uint16_t *y, size_t rows, size_t width) { geglu_body(x, y, rows, width); }
-PD_HOT static void geglu_avx512(const uint16_t *x, uint16_t *y, size_t rows, size_t width) {
-    geglu_body(x, y, rows, width);
-}
+PD_VARIANTS(void, geglu, (const uint16_t *x, uint16_t *y, size_t rows, size_t width), (x, y, rows, width))
 
-void pd_geglu_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t width) {
-    if (has_avx512()) geglu_avx512(x, y, rows, width);
-    else geglu_generic(x, y, rows, width);
+void pd_geglu_bf16(pd_isa isa, const uint16_t *x, uint16_t *y, size_t rows, size_t width) {
+    PD_VARIANT(isa, geglu)(x, y, rows, width);
 }

@@ -15,16 +15,12 @@ channel_moments_body(const float *x, size_t pixels, size_t channels, double *sum
     }
 }
 
-static void channel_moments_generic(const float *x, size_t pixels, size_t channels, double *sum, double *sq) {
-    channel_moments_body(x, pixels, channels, sum, sq);
-}
-PD_HOT static void channel_moments_avx512(const float *x, size_t pixels, size_t channels, double *sum, double *sq) {
-    channel_moments_body(x, pixels, channels, sum, sq);
-}
+PD_VARIANTS(void, channel_moments, (const float *x, size_t pixels, size_t channels, double *sum, double *sq),
+            (x, pixels, channels, sum, sq))
 
-void pd_channel_moments(const float *x, size_t pixels, size_t channels, double *sum, double *sum_of_squares) {
-    if (has_avx512()) channel_moments_avx512(x, pixels, channels, sum, sum_of_squares);
-    else channel_moments_generic(x, pixels, channels, sum, sum_of_squares);
+void pd_channel_moments(pd_isa isa, const float *x, size_t pixels, size_t channels, double *sum,
+                        double *sum_of_squares) {
+    PD_VARIANT(isa, channel_moments)(x, pixels, channels, sum, sum_of_squares);
 }
 
 
@@ -40,19 +36,13 @@ channel_affine_body(const float *x, float *y, size_t pixels, size_t channels,
     }
 }
 
-static void channel_affine_generic(const float *x, float *y, size_t pixels, size_t channels,
-                                   const float *scale, const float *shift, int apply_silu) {
-    channel_affine_body(x, y, pixels, channels, scale, shift, apply_silu);
-}
-PD_HOT static void channel_affine_avx512(const float *x, float *y, size_t pixels, size_t channels,
-                                         const float *scale, const float *shift, int apply_silu) {
-    channel_affine_body(x, y, pixels, channels, scale, shift, apply_silu);
-}
+PD_VARIANTS(void, channel_affine, (const float *x, float *y, size_t pixels, size_t channels, const float *scale,
+                                    const float *shift, int apply_silu),
+            (x, y, pixels, channels, scale, shift, apply_silu))
 
-void pd_channel_affine(const float *x, float *y, size_t pixels, size_t channels,
+void pd_channel_affine(pd_isa isa, const float *x, float *y, size_t pixels, size_t channels,
                        const float *scale, const float *shift, int apply_silu) {
-    if (has_avx512()) channel_affine_avx512(x, y, pixels, channels, scale, shift, apply_silu);
-    else channel_affine_generic(x, y, pixels, channels, scale, shift, apply_silu);
+    PD_VARIANT(isa, channel_affine)(x, y, pixels, channels, scale, shift, apply_silu);
 }
 
 void pd_upsample_nearest2x_nhwc(const void *x, void *y, size_t height, size_t width, size_t channels,
@@ -102,10 +92,8 @@ static inline __attribute__((always_inline)) void geglu_body(const float *x, flo
     }
 }
 
-static void geglu_generic(const float *x, float *y, size_t rows, size_t width) { geglu_body(x, y, rows, width); }
-PD_HOT static void geglu_avx512(const float *x, float *y, size_t rows, size_t width) { geglu_body(x, y, rows, width); }
+PD_VARIANTS(void, geglu, (const float *x, float *y, size_t rows, size_t width), (x, y, rows, width))
 
-void pd_geglu(const float *x, float *y, size_t rows, size_t width) {
-    if (has_avx512()) geglu_avx512(x, y, rows, width);
-    else geglu_generic(x, y, rows, width);
+void pd_geglu(pd_isa isa, const float *x, float *y, size_t rows, size_t width) {
+    PD_VARIANT(isa, geglu)(x, y, rows, width);
 }

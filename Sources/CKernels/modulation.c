@@ -61,28 +61,16 @@ modulated_body(const float *x, void *y, int bf16_output, size_t first_row, size_
     }
 }
 
-static void modulated_generic(const float *x, void *y, int bf16_output, size_t first_row, size_t end_row,
-                              size_t tokens, size_t channels, const float *weight, const float *bias,
-                              const float *shift, const float *scale, size_t stride, float epsilon) {
-    modulated_body(x, y, bf16_output, first_row, end_row, tokens, channels, weight, bias, shift, scale, stride,
-                   epsilon);
-}
-PD_HOT static void modulated_avx512(const float *x, void *y, int bf16_output, size_t first_row, size_t end_row,
-                                    size_t tokens, size_t channels, const float *weight, const float *bias,
-                                    const float *shift, const float *scale, size_t stride, float epsilon) {
-    modulated_body(x, y, bf16_output, first_row, end_row, tokens, channels, weight, bias, shift, scale, stride,
-                   epsilon);
-}
+PD_VARIANTS(void, modulated, (const float *x, void *y, int bf16_output, size_t first_row, size_t end_row,
+                               size_t tokens, size_t channels, const float *weight, const float *bias,
+                               const float *shift, const float *scale, size_t stride, float epsilon),
+            (x, y, bf16_output, first_row, end_row, tokens, channels, weight, bias, shift, scale, stride, epsilon))
 
-void pd_modulated_layer_norm(const float *x, void *y, int bf16_output, size_t first_row, size_t end_row,
+void pd_modulated_layer_norm(pd_isa isa, const float *x, void *y, int bf16_output, size_t first_row, size_t end_row,
                              size_t tokens, size_t channels, const float *weight, const float *bias,
                              const float *shift, const float *scale, size_t modulation_stride, float epsilon) {
-    if (has_avx512())
-        modulated_avx512(x, y, bf16_output, first_row, end_row, tokens, channels, weight, bias, shift, scale,
-                         modulation_stride, epsilon);
-    else
-        modulated_generic(x, y, bf16_output, first_row, end_row, tokens, channels, weight, bias, shift, scale,
-                          modulation_stride, epsilon);
+    PD_VARIANT(isa, modulated)(x, y, bf16_output, first_row, end_row, tokens, channels, weight, bias, shift, scale,
+                               modulation_stride, epsilon);
 }
 
 static inline __attribute__((always_inline)) void
@@ -99,19 +87,13 @@ gated_body(const float *residual, const float *update, const float *gate, size_t
     }
 }
 
-static void gated_generic(const float *residual, const float *update, const float *gate, size_t stride, float *y,
-                          size_t first_row, size_t end_row, size_t tokens, size_t channels) {
-    gated_body(residual, update, gate, stride, y, first_row, end_row, tokens, channels);
-}
-PD_HOT static void gated_avx512(const float *residual, const float *update, const float *gate, size_t stride,
-                                float *y, size_t first_row, size_t end_row, size_t tokens, size_t channels) {
-    gated_body(residual, update, gate, stride, y, first_row, end_row, tokens, channels);
-}
+PD_VARIANTS(void, gated, (const float *residual, const float *update, const float *gate, size_t stride, float *y,
+                           size_t first_row, size_t end_row, size_t tokens, size_t channels),
+            (residual, update, gate, stride, y, first_row, end_row, tokens, channels))
 
-void pd_add_gated(const float *residual, const float *update, const float *gate, size_t modulation_stride, float *y,
-                  size_t first_row, size_t end_row, size_t tokens, size_t channels) {
-    if (has_avx512()) gated_avx512(residual, update, gate, modulation_stride, y, first_row, end_row, tokens, channels);
-    else gated_generic(residual, update, gate, modulation_stride, y, first_row, end_row, tokens, channels);
+void pd_add_gated(pd_isa isa, const float *residual, const float *update, const float *gate, size_t modulation_stride,
+                  float *y, size_t first_row, size_t end_row, size_t tokens, size_t channels) {
+    PD_VARIANT(isa, gated)(residual, update, gate, modulation_stride, y, first_row, end_row, tokens, channels);
 }
 
 static inline __attribute__((always_inline)) void silu_body(const float *x, void *y, int bf16_output, size_t count) {
@@ -121,12 +103,8 @@ static inline __attribute__((always_inline)) void silu_body(const float *x, void
         for (size_t i = 0; i < count; i++) ((float *)y)[i] = silu(x[i]);
 }
 
-static void silu_generic(const float *x, void *y, int bf16_output, size_t count) { silu_body(x, y, bf16_output, count); }
-PD_HOT static void silu_avx512(const float *x, void *y, int bf16_output, size_t count) {
-    silu_body(x, y, bf16_output, count);
-}
+PD_VARIANTS(void, silu, (const float *x, void *y, int bf16_output, size_t count), (x, y, bf16_output, count))
 
-void pd_silu(const float *x, void *y, int bf16_output, size_t count) {
-    if (has_avx512()) silu_avx512(x, y, bf16_output, count);
-    else silu_generic(x, y, bf16_output, count);
+void pd_silu(pd_isa isa, const float *x, void *y, int bf16_output, size_t count) {
+    PD_VARIANT(isa, silu)(x, y, bf16_output, count);
 }

@@ -5,17 +5,28 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Hot loops are compiled twice: for AVX-512 (chosen at run time when the CPU has it) and for baseline x86-64. */
-#define PD_HOT __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma,avx2")))
-static int has_avx512(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                 __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
-    }
-    return cached;
-}
+#include "CKernelsISA.h"
+
+/* Hot loops are written once, as an always-inline `NAME_body`, and compiled for each level of `pd_isa` the
+   architecture has: for AVX-512 and for AVX2 + FMA (chosen at run time) and for the baseline. */
+#if defined(__x86_64__)
+#define PD_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define PD_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma,avx2")))
+
+/* Defines NAME_portable, NAME_avx2 and NAME_avx512, each running NAME_body(ARGS). */
+#define PD_VARIANTS(TYPE, NAME, PARAMS, ARGS)                                                                    \
+    static TYPE NAME##_portable PARAMS { return NAME##_body ARGS; }                                             \
+    PD_TARGET_AVX2 static TYPE NAME##_avx2 PARAMS { return NAME##_body ARGS; }                                  \
+    PD_TARGET_AVX512 static TYPE NAME##_avx512 PARAMS { return NAME##_body ARGS; }
+
+/* The variant of NAME for instruction set ISA (never above the CPU's), applied to ARGS. */
+#define PD_VARIANT(ISA, NAME)                                                                                    \
+    (pd_usable_isa(ISA) >= PD_ISA_AVX512 ? NAME##_avx512 : pd_usable_isa(ISA) >= PD_ISA_AVX2 ? NAME##_avx2       \
+                                                                                              : NAME##_portable)
+#else
+#define PD_VARIANTS(TYPE, NAME, PARAMS, ARGS) static TYPE NAME##_portable PARAMS { return NAME##_body ARGS; }
+#define PD_VARIANT(ISA, NAME) ((void)(ISA), NAME##_portable)
+#endif
 
 /// The float32 value of bfloat16 bits.
 static inline __attribute__((always_inline)) float bf16_widen(uint16_t bits) {

@@ -8,26 +8,32 @@ import Tensors
 /// whose slice is empty (more processes than groups) only takes part in the gather.
 ///
 /// With `BatchSplit.cfg` the slices are of guidance's network evaluations (`BranchedDenoiser`) rather than of
-/// latents, and every process combines the gathered evaluations itself. Either way the result is bit-identical
-/// for any number of processes when the wrapped denoiser's output for a latent does not depend on the rest of its
-/// batch (the Distributed tests check this of UNet2DModel and the digits model).
+/// latents, and every process combines the gathered evaluations itself.
+///
+/// With `evaluatesItemwise` every network evaluation is of one item — one latent on one branch, or one group for a
+/// denoiser without branches — so a latent's output is computed the same way whatever batch, slice or split it comes
+/// in, and the result is bit-identical for any number of processes even where the kernels' results depend on the
+/// batch size (oneDNN's AVX2 matmul does). Without it, results are bit-identical only where the wrapped denoiser's
+/// output for a latent does not depend on the rest of its batch.
 public final class DistributedDenoiser: Denoiser {
     public let local: Denoiser
     public let group: ProcessGroup
     public let split: BatchSplit
+    public let evaluatesItemwise: Bool
     /// Item shape and layout of the outputs, learned from rank 0 on the first call for each input item shape
     /// (a process with an empty slice has no output of its own to tell).
     private var outputFormats: [[Int]: (itemShape: [Int], layout: Layout)] = [:]
 
     public var imagesPerGroup: Int { local.imagesPerGroup }
 
-    public init(local: Denoiser, group: ProcessGroup, split: BatchSplit) throws {
+    public init(local: Denoiser, group: ProcessGroup, split: BatchSplit, evaluatesItemwise: Bool) throws {
         if split == .cfg, ((local as? BranchedDenoiser)?.branchCount ?? 1) < 2 {
             throw DistributedError.splitNeedsGuidance(split: split.rawValue)
         }
         self.local = local
         self.group = group
         self.split = split
+        self.evaluatesItemwise = evaluatesItemwise
     }
 
     public func denoise(_ latents: Tensor, timesteps: [Float]) throws -> Tensor {
@@ -38,11 +44,11 @@ public final class DistributedDenoiser: Denoiser {
         let groups = latents.batchSize / groupSize
         if let branched = local as? BranchedDenoiser, dividesBranches(branched, groups: groups) {
             let items = nearEqualSlices(of: branched.branchCount * latents.batchSize, parts: group.size)
-            let networkOutputs = try gathered(slices: items, formatKey: [1] + latents.itemShape,
-                                              operation: "gathering guidance's network outputs") { items in
-                try branched.networkOutputs(latents, timesteps: timesteps, items: items)
+            let outputs = try gathered(slices: items, formatKey: [1] + latents.itemShape,
+                                       operation: "gathering guidance's network outputs") { items in
+                try networkOutputs(branched, latents, timesteps: timesteps, items: items)
             }
-            return try branched.combining(networkOutputs)
+            return try branched.combining(outputs)
         }
         // Whole groups, so that latent i of a slice is still image i % imagesPerGroup.
         let slices = nearEqualSlices(of: groups, parts: group.size).map {
@@ -50,8 +56,31 @@ public final class DistributedDenoiser: Denoiser {
         }
         return try gathered(slices: slices, formatKey: [0] + latents.itemShape,
                             operation: "gathering the denoised batch") { items in
-            try local.denoise(latents.batchItems(items), timesteps: Array(timesteps[items]))
+            try denoised(latents.batchItems(items), timesteps: Array(timesteps[items]))
         }
+    }
+
+    /// The network's outputs for `items`: in one call, or one call per item.
+    private func networkOutputs(_ denoiser: BranchedDenoiser, _ latents: Tensor, timesteps: [Float],
+                                items: Range<Int>) throws -> Tensor {
+        guard evaluatesItemwise else { return try denoiser.networkOutputs(latents, timesteps: timesteps, items: items) }
+        return Tensor.concatenatingBatches(try items.map {
+            try denoiser.networkOutputs(latents, timesteps: timesteps, items: $0..<$0 + 1)
+        })
+    }
+
+    /// The local denoiser's output for whole groups of latents: in one call, or item by item.
+    private func denoised(_ latents: Tensor, timesteps: [Float]) throws -> Tensor {
+        guard evaluatesItemwise else { return try local.denoise(latents, timesteps: timesteps) }
+        if let branched = local as? BranchedDenoiser {
+            return try branched.combining(networkOutputs(branched, latents, timesteps: timesteps,
+                                                         items: 0..<branched.branchCount * latents.batchSize))
+        }
+        let groupSize = local.imagesPerGroup
+        return Tensor.concatenatingBatches(try stride(from: 0, to: latents.batchSize, by: groupSize).map { start in
+            let group = start..<start + groupSize
+            return try local.denoise(latents.batchItems(group), timesteps: Array(timesteps[group]))
+        })
     }
 
     private func dividesBranches(_ denoiser: BranchedDenoiser, groups: Int) -> Bool {

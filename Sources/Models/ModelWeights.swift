@@ -2,8 +2,10 @@ import Tensors
 
 /// Named weights of a model, seen from one module's prefix (`down_blocks.0.resnets.1.`), with shape checks.
 ///
-/// Convolution and linear weights come in the dtype of `precision`, or under `quantization` `int8` are quantized
-/// from float32 for inputs of that dtype; every other weight (biases, norms, embedding tables) is float32.
+/// Convolution and linear weights come in `precision`'s weight dtype, or under `quantization` `int8` are quantized
+/// from float32 for inputs of its activation dtype; every other weight (biases, norms, embedding tables) is float32.
+/// The precision is the one this CPU runs (`Precision.resolved`): bf16 without bfloat16 arithmetic loads as
+/// bf16 weights with float32 arithmetic.
 public struct ModelWeights {
     /// Where the weights come from, for error messages (usually a file path).
     public let source: String
@@ -29,7 +31,7 @@ public struct ModelWeights {
     private init(source: String, precision: Precision, quantization: Quantization, prefix: String,
                  lookup: @escaping (String, DType) throws -> Tensor?) {
         self.source = source
-        self.precision = precision
+        self.precision = precision.resolved()
         self.quantization = quantization
         self.prefix = prefix
         self.lookup = lookup
@@ -62,9 +64,9 @@ public struct ModelWeights {
         try tensor(name, shape: shape, dtype: .float32)
     }
 
-    /// The convolution or linear weight `name` under this scope, in the dtype of `precision`.
+    /// The convolution or linear weight `name` under this scope, in `precision`'s weight dtype.
     func layerWeight(_ name: String, shape: [Int]) throws -> Tensor {
-        try tensor(name, shape: shape, dtype: precision.dtype)
+        try tensor(name, shape: shape, dtype: precision.weightDType)
     }
 
     private func tensor(_ name: String, shape: [Int], dtype: DType) throws -> Tensor {
@@ -101,8 +103,8 @@ extension Convolution2D {
             self.init(quantizing: weight, bias: bias, inputDType: weights.precision.dtype, stride: stride,
                       paddingBefore: paddingBefore, paddingAfter: paddingAfter)
         } else {
-            self.init(weight: weight, bias: bias, stride: stride, paddingBefore: paddingBefore,
-                      paddingAfter: paddingAfter)
+            self.init(weight: weight, bias: bias, inputDType: weights.precision.dtype, stride: stride,
+                      paddingBefore: paddingBefore, paddingAfter: paddingAfter)
         }
     }
 }
@@ -115,7 +117,7 @@ extension Linear {
         if weights.quantizesLayer {
             self.init(quantizing: weight, bias: bias, inputDType: weights.precision.dtype)
         } else {
-            self.init(weight: weight, bias: bias)
+            self.init(weight: weight, bias: bias, inputDType: weights.precision.dtype)
         }
     }
 }

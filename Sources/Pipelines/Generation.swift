@@ -133,6 +133,12 @@ public enum Generation {
                              parameters: GenerationParameters, classLabels: [Int]? = nil,
                              prompts: [String]? = nil, trajectory: [Tensor]?, timesteps: [Int],
                              report: SamplingReport, progress: ProgressReporter) throws {
+        var parameters = parameters, report = report
+        parameters.precision = request.precision.resolved().rawValue
+        parameters.quantization = request.quantization == .none ? nil : request.quantization.rawValue
+        report.precision = parameters.precision
+        report.quantization = request.quantization.rawValue
+        report.cpu = CPUCapabilities.current.summary
         let files = request.outputFiles
         let images = try RGBImage.images(fromBatch: tensor)
         for (index, image) in images.enumerated() {

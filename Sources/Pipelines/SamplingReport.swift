@@ -29,6 +29,10 @@ public struct SamplingReport: Codable, Sendable {
     public let images: Int
     public let statistics: SamplingStatistics
     public let comparison: Comparison?
+    /// The precision and quantization the models computed in, and the CPU they ran on.
+    public var precision: String?
+    public var quantization: String?
+    public var cpu: CPUCapabilities.Summary?
 
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()

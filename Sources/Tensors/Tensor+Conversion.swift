@@ -1,16 +1,31 @@
-import CDNNL
+import CKernels
 
 extension Tensor {
-    /// The same values as `dtype` in the same layout (float32 to bfloat16 rounds to nearest even), or self if
-    /// already so.
+    /// The same values as `dtype` in the same layout, or self if already so: float32 to bfloat16 rounds to nearest
+    /// even, as PyTorch does, on every instruction set (`CKernelsConversion.h`).
     public func converted(to dtype: DType) -> Tensor {
+        converted(to: dtype, instructionSet: .current)
+    }
+
+    /// The same, on the kernels of `instructionSet`.
+    func converted(to dtype: DType, instructionSet: CPUCapabilities.InstructionSet) -> Tensor {
         if dtype == self.dtype { return self }
-        let target = switch layout {
-        case .channelsLast: MemoryDescriptor(shape: shape, dtype: dtype, tag: dnnl_nhwc)
-        case .rowMajor: MemoryDescriptor(shape: shape, dtype: dtype, strides: MemoryDescriptor.rowMajorStrides(shape))
+        let output = Tensor(uninitializedShape: shape, dtype: dtype, layout: layout)
+        let (source, target, isa) = (unsafeRawPointer, UnsafeRawPointer(output.storage.bytes), instructionSet.kernelLevel)
+        parallelRows(count, minimumRowsPerTask: 1 << 16) { range in
+            let offset = range.lowerBound
+            switch dtype {
+            case .float32:
+                pd_widen_bf16(isa, source.assumingMemoryBound(to: UInt16.self) + offset,
+                              UnsafeMutablePointer(mutating: target.assumingMemoryBound(to: Float.self)) + offset,
+                              range.count)
+            case .bfloat16:
+                pd_round_to_bf16(isa, source.assumingMemoryBound(to: Float.self) + offset,
+                                 UnsafeMutablePointer(mutating: target.assumingMemoryBound(to: UInt16.self)) + offset,
+                                 range.count)
+            }
         }
-        return Tensor(shape: shape, dtype: dtype, layout: layout,
-                      storage: reordered(unsafeRawPointer, from: MemoryDescriptor(self), to: target))
+        return output
     }
 
     /// Wraps read-only memory that `owner` keeps alive (e.g. a memory-mapped file), without copying. When the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipelines
+import Tensors
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,6 +39,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let folder = model.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? DefaultModel.url
+        print("CPU: \(CPUCapabilities.current); \(arithmetic.summary); \(CPUCapabilities.threads) threads")
         if rankScaling.isRequested { return try rankScaling.predict(modelFolder: folder, iterations: iterations) }
         let isPipeline = try PipelineBenchmark.handles(folder), isDiT = try DiTBenchmark.handles(folder)
         if arithmetic.quantization != .none, isPipeline || isDiT {
@@ -69,10 +71,17 @@ struct BenchCommand: ParsableCommand {
         try writeJSON(result)
     }
 
+    /// Writes `result` with the CPU it ran on under `cpu`.
     private func writeJSON(_ result: some Encodable) throws {
         guard let json else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(result).write(to: URL(fileURLWithPath: json), options: .atomic)
+        guard var fields = try JSONSerialization.jsonObject(with: encoder.encode(result)) as? [String: Any] else {
+            throw ValidationError("benchmark results did not encode as a JSON object")
+        }
+        fields["cpu"] = try JSONSerialization.jsonObject(with: encoder.encode(CPUCapabilities.current.summary))
+        fields["threads"] = CPUCapabilities.threads
+        try JSONSerialization.data(withJSONObject: fields, options: [.prettyPrinted, .sortedKeys])
+            .write(to: URL(fileURLWithPath: json), options: .atomic)
     }
 }

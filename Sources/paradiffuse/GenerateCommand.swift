@@ -111,6 +111,7 @@ struct GenerateCommand: ParsableCommand {
             var request = makeRequest(seed: seed)
             request.precision = arithmetic.precision
             request.quantization = arithmetic.quantization
+            progress.message(arithmetic.summary)
             if role.writesOutputs { try request.outputFiles.checkWritable(overwrite: overwrite) }
             if self.seed == nil { progress.message("seed \(request.seed)") }
             try Generation.run(request, progress: progress, role: role)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipelines
+import Tensors
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,7 +24,12 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         let folder = model.map { URL(fileURLWithPath: $0) } ?? DefaultModel.url
         print(try ModelInfo(folder: folder, variant: variant))
+        print("CPU: \(CPUCapabilities.current)")
+        print("precisions computed natively here: "
+            + CPUCapabilities.current.nativePrecisions.map(\.rawValue).joined(separator: ", ")
+            + "; the default (--precision auto) is \(Precision.automatic().rawValue)")
         if load {
+            print(arithmetic.summary)
             let report = try ModelLoading.load(folder: folder, variant: variant, precision: arithmetic.precision,
                                                quantization: arithmetic.quantization)
             print(String(format: "loaded in %.2f s", report.seconds)

@@ -18,6 +18,12 @@ struct ProcessOptions: ParsableArguments {
     @Option(help: "Compute threads per process (default: the cores divided among the ranks mpirun started on this machine).")
     var threads: Int?
 
+    @Flag(inversion: .prefixedNo,
+          help: ArgumentHelp("Evaluate the model one latent (and guidance branch) at a time, so results are "
+                             + "bit-identical for every number of ranks and split on every CPU (default: on under "
+                             + "mpirun, off otherwise; a run alone matches mpirun runs with --deterministic)."))
+    var deterministic: Bool?
+
     @Option(name: .customLong("mpi-timeout"),
             help: "Under mpirun: seconds a rank waits for the others in one exchange before it ends the run.")
     var mpiTimeout = 300.0
@@ -46,7 +52,8 @@ struct ProcessOptions: ParsableArguments {
         let chosenSeed = seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
         guard MPIProcessGroup.isLaunchedByMPIRun else {
             if let threads { ComputeThreads.set(threads) }
-            return try body(role(in: SingleProcess()), .standardError(quiet: quiet), chosenSeed)
+            let role = deterministic == true ? role(in: SingleProcess(), evaluatesItemwise: true) : .soleProcess
+            return try body(role, .standardError(quiet: quiet), chosenSeed)
         }
         let group = try MPIProcessGroup(timeout: mpiTimeout)
         ComputeThreads.set(threads ?? ComputeThreads.perProcessDefault())
@@ -57,7 +64,8 @@ struct ProcessOptions: ParsableArguments {
                                                        Int32(bitPattern: UInt32(truncatingIfNeeded: chosenSeed))],
                                                       operation: "agreeing on the seed")
             let agreedSeed = UInt64(UInt32(bitPattern: halves[0])) << 32 | UInt64(UInt32(bitPattern: halves[1]))
-            try body(role(in: group), .standardError(quiet: quiet || group.rank != 0), agreedSeed)
+            try body(role(in: group, evaluatesItemwise: deterministic ?? true), .standardError(quiet: quiet || group.rank != 0),
+                     agreedSeed)
         } catch {
             guard group.size > 1 else {
                 group.finalize()
@@ -69,7 +77,9 @@ struct ProcessOptions: ParsableArguments {
         group.finalize()
     }
 
-    private func role(in group: ProcessGroup) -> GenerationRole {
-        GenerationRole(writesOutputs: group.rank == 0) { [split] in DistributedSampler($0, group: group, split: split) }
+    private func role(in group: ProcessGroup, evaluatesItemwise: Bool) -> GenerationRole {
+        GenerationRole(writesOutputs: group.rank == 0) { [split] in
+            DistributedSampler($0, group: group, split: split, evaluatesItemwise: evaluatesItemwise)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Tensors
 
 /// Ends the program for an error: help and version requests print their text and succeed; every other error
 /// reaches the user as one line, `error: <message>`, with exit code 1.
@@ -13,6 +14,10 @@ func exit(reporting error: Error) -> Never {
 
 do {
     var command = try Paradiffuse.parseAsRoot()
+    if let cap = CPUCapabilities.current.invalidCap {
+        throw ValidationError("PARADIFFUSE_MAX_CPU_ISA='\(cap)' names no instruction set; use one of "
+                              + CPUCapabilities.InstructionSet.allCases.map(\.description).joined(separator: ", "))
+    }
     try command.run()
 } catch {
     exit(reporting: error)

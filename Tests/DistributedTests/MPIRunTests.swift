@@ -20,11 +20,12 @@ struct MPIRunTests {
          "--save-latents", folder.appendingPathComponent("\(name).safetensors").path, "--quiet"] + extra
     }
 
-    /// Runs one generation (under mpirun with `ranks`, or alone when nil) and returns the saved latents' file bytes.
+    /// Runs one generation (under mpirun with `ranks`, or alone with `--deterministic` when nil) and returns the saved
+    /// latents' file bytes.
     func latents(_ name: String, ranks: Int?, _ extra: [String]) throws -> Data {
         let arguments = generateArguments(name, extra)
         let run = try ranks.map { try CommandRun(Programs.mpirun!, Programs.mpirunArguments(ranks: $0) + arguments, limit: 120) }
-            ?? CommandRun(Programs.paradiffuse, Array(arguments.dropFirst()), limit: 120)
+            ?? CommandRun(Programs.paradiffuse, Array(arguments.dropFirst()) + ["--deterministic"], limit: 120)
         try #require(run.status == 0 && !run.timedOut, "\(name) failed: \(run.standardError)")
         return try Data(contentsOf: folder.appendingPathComponent("\(name).safetensors"))
     }

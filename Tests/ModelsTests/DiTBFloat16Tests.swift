@@ -3,6 +3,7 @@ import Loading
 import Models
 import Tensors
 import Testing
+import TestSupport
 
 /// DiTTransformer2DModel loaded with `--precision bf16` against diffusers' float32 outputs on the DiT fixtures, with
 /// the tolerance of the other models' bfloat16 tests (`OutputDeviation.Tolerance.bfloat16`: 4% max, 2% RMS). Measured: max 0.07–0.32%,
@@ -24,7 +25,7 @@ struct DiTBFloat16Tests {
                                classLabels: reference.tensor(named: prefix + "class_labels").scalars.map { Int($0) })
         let deviation = OutputDeviation(output,
                                         from: try reference.tensor(named: prefix + "output"), tolerance: .bfloat16)
-        #expect(model.precision == .bfloat16)
+        #expect(model.precision == bfloat16Here)
         #expect(output.dtype == .float32)
         #expect(deviation.isWithinTolerance, "\(folder.lastPathComponent) \(prefix): \(deviation)")
     }

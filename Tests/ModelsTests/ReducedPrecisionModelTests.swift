@@ -4,8 +4,9 @@ import Models
 import Tensors
 import Testing
 
-/// Each fixture model loaded in a reduced number format (`--precision bf16`, `--quantize int8` with float32 or
-/// bfloat16 activations) against diffusers' (and transformers') float32 outputs.
+/// Each fixture model loaded in a reduced number format (`--precision bf16` — which runs as `bf16-weights` on CPUs
+/// without bfloat16 arithmetic —, `bf16-weights`, `--quantize int8` with float32 or bfloat16 activations) against
+/// diffusers' (and transformers') float32 outputs.
 struct ReducedPrecisionModelTests {
     struct NumberFormat: CustomTestStringConvertible, Sendable {
         let precision: Precision
@@ -14,8 +15,9 @@ struct ReducedPrecisionModelTests {
 
         static let all = [
             NumberFormat(precision: .bfloat16, quantization: .none, tolerance: .bfloat16),
-            NumberFormat(precision: .float32, quantization: .int8, tolerance: .int8),
-            NumberFormat(precision: .bfloat16, quantization: .int8, tolerance: .int8),
+            NumberFormat(precision: .bfloat16Weights, quantization: .none, tolerance: .bfloat16),
+            NumberFormat(precision: .float32, quantization: .int8, tolerance: .int8Here),
+            NumberFormat(precision: .bfloat16, quantization: .int8, tolerance: .int8Here),
         ]
 
         var testDescription: String {

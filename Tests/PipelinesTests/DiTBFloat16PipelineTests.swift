@@ -3,6 +3,7 @@ import Loading
 import Pipelines
 import Tensors
 import Testing
+import TestSupport
 
 /// DiTPipeline with the transformer and VAE in bfloat16 (10 DDIM steps, guidance 4, classes 207 and 1) against
 /// diffusers' float32 run; the scheduler and latents stay float32. Measured: the decoder input within 0.06% of its
@@ -21,7 +22,7 @@ struct DiTBFloat16PipelineTests {
         let decoderInput = (1 / pipeline.vae.configuration.scalingFactor) * output.latents
         let expectedInput = try reference.tensor(named: "decoder_input")
         let expectedImages = try reference.tensor(named: "decoded")
-        #expect(pipeline.transformer.precision == .bfloat16 && pipeline.vae.precision == .bfloat16)
+        #expect(pipeline.transformer.precision == bfloat16Here && pipeline.vae.precision == bfloat16Here)
         #expect(decoderInput.maxAbsDifference(expectedInput) <= 0.01 * expectedInput.maxAbs)
         #expect(output.images.maxAbsDifference(expectedImages) <= 0.03)
     }

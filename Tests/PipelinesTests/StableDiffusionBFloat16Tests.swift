@@ -3,6 +3,7 @@ import Loading
 import Pipelines
 import Tensors
 import Testing
+import TestSupport
 
 /// The whole text-to-image pipeline (10 DDIM steps with guidance 7.5) with every model in bfloat16, against diffusers'
 /// float32 run. The scheduler and latents stay float32; measured: final latents within 1.5% of their largest magnitude
@@ -15,7 +16,7 @@ struct StableDiffusionBFloat16Tests {
         let expectedLatents = try reference.tensor(named: "latents")
         let expectedImages = try reference.tensor(named: "images")
 
-        #expect(pipeline.unet.precision == .bfloat16 && pipeline.vae.precision == .bfloat16)
+        #expect(pipeline.unet.precision == bfloat16Here && pipeline.vae.precision == bfloat16Here)
         #expect(output.latents.maxAbsDifference(expectedLatents) <= 0.03 * expectedLatents.maxAbs)
         #expect(unitRange(output.images).maxAbsDifference(expectedImages) <= 0.03)
     }

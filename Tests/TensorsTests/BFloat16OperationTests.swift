@@ -1,9 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Tensors
 
 /// The bfloat16 paths of the backend against the float32 ones on the same (bfloat16-representable) inputs: they
-/// differ only by the rounding of results to bfloat16 and the order of float32 accumulation.
+/// differ only by the rounding of results to bfloat16 and the order of float32 accumulation. bfloat16 weights for
+/// float32 arithmetic (`Precision.bfloat16Weights`, on every CPU) give the float32 layers' results exactly.
 struct BFloat16OperationTests {
     /// Values representable in bfloat16, as a float32 tensor.
     private func representable(_ shape: [Int], seed: UInt64) -> Tensor {
@@ -24,7 +26,7 @@ struct BFloat16OperationTests {
         #expect(rounded == expected)
     }
 
-    @Test func convolutionInBFloat16AccumulatesInFloat32() {
+    @Test(.bfloat16Arithmetic) func convolutionInBFloat16AccumulatesInFloat32() {
         let input = representable([2, 16, 9, 7], seed: 1).toChannelsLast()
         let weight = representable([24, 16, 3, 3], seed: 2), bias = representable([24], seed: 3)
         let residual = representable([2, 24, 9, 7], seed: 4).toChannelsLast()
@@ -36,7 +38,7 @@ struct BFloat16OperationTests {
         #expect(difference <= 0x1p-8)
     }
 
-    @Test func linearInBFloat16GivesFloat32OutputsOnRequest() {
+    @Test(.bfloat16Arithmetic) func linearInBFloat16GivesFloat32OutputsOnRequest() {
         let input = representable([3, 5, 32], seed: 5), weight = representable([20, 32], seed: 6)
         let bias = representable([20], seed: 7)
         let expected = Linear(weight: weight, bias: bias)(input, activation: .gelu)
@@ -60,7 +62,7 @@ struct BFloat16OperationTests {
         #expect(difference <= 0x1p-8)
     }
 
-    @Test func layerNormAndGEGLUInBFloat16() {
+    @Test(.bfloat16Arithmetic) func layerNormAndGEGLUInBFloat16() {
         let input = representable([2, 3, 16], seed: 12)
         let norm = LayerNorm(weight: representable([16], seed: 13), bias: representable([16], seed: 14), epsilon: 1e-5)
         let normalized = relativeDifference(norm(input.converted(to: .bfloat16)), norm(input))
@@ -80,5 +82,33 @@ struct BFloat16OperationTests {
         #expect(upsampled == image.upsampledNearest2x().scalars)
         #expect(resized == image.resizedNearest(height: 7, width: 9).scalars)
         #expect(joined == image.concatenatingChannels(other).scalars)
+    }
+
+    @Test func convolutionWithBFloat16WeightsComputesInFloat32() {
+        let weight = representable([24, 16, 3, 3], seed: 18), bias = representable([24], seed: 19)
+        let reference = Convolution2D(weight: weight, bias: bias, stride: 2, padding: 1)
+        let convolution = Convolution2D(weight: weight.converted(to: .bfloat16), bias: bias, inputDType: .float32,
+                                        stride: 2, padding: 1)
+        #expect(convolution.inputDType == .float32)
+        // A second input size packs the kept bfloat16 weights again, from the first packing.
+        for (size, seed) in [(9, 17), (32, 20), (9, 17)] {
+            let input = representable([2, 16, size, size - 2], seed: UInt64(seed)).toChannelsLast()
+            let outputSize = reference.outputSize(height: size, width: size - 2)
+            let residual = representable([2, 24, outputSize.height, outputSize.width], seed: 21).toChannelsLast()
+            let output = convolution(input, adding: residual, scale: 0.5)
+            #expect(output.dtype == .float32)
+            #expect(output.scalars == reference(input, adding: residual, scale: 0.5).scalars, "input size \(size)")
+        }
+    }
+
+    @Test func linearWithBFloat16WeightsComputesInFloat32() {
+        let input = representable([3, 5, 32], seed: 21), weight = representable([20, 32], seed: 22)
+        let bias = representable([20], seed: 23)
+        let expected = Linear(weight: weight, bias: bias)(input, activation: .silu)
+        let linear = Linear(weight: weight.converted(to: .bfloat16), bias: bias, inputDType: .float32)
+        let output = linear(input, activation: .silu)
+        #expect(linear.inputDType == .float32 && output.dtype == .float32)
+        #expect(output.scalars == expected.scalars)
+        #expect(linear(input.reshaped([15, 32]), activation: .silu).scalars == expected.scalars)
     }
 }

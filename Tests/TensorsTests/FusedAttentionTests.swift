@@ -111,9 +111,14 @@ struct FusedAttentionTests {
         #expect(fromBFloat16.converted(to: .float32).scalars == fromFloat32.converted(to: .bfloat16).converted(to: .float32).scalars)
     }
 
-    @Test func bfloat16PrecisionSelectsTheFastestBFloat16Kernel() {
-        let kernel = FusedAttention.Kernel.fastest(for: .bfloat16)
-        #expect(kernel.isBFloat16 == !Self.bfloat16Kernels.isEmpty)
-        #expect(Self.bfloat16Kernels.isEmpty || kernel == Self.bfloat16Kernels.last)
+    @Test(arguments: CPUCapabilities.InstructionSet.allCases)
+    func eachPrecisionSelectsTheFastestKernelOfTheInstructionSet(instructionSet: CPUCapabilities.InstructionSet) {
+        let usable = FusedAttention.Kernel.all.filter {
+            $0.isAvailable && $0.instructionSet <= instructionSet
+        }
+        let float32 = FusedAttention.Kernel.fastest(for: .float32, instructionSet: instructionSet)
+        let bfloat16 = FusedAttention.Kernel.fastest(for: .bfloat16, instructionSet: instructionSet)
+        #expect(float32 == usable.filter { !$0.isBFloat16 }.last)
+        #expect(bfloat16 == (usable.filter(\.isBFloat16).last ?? float32))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Tensors
 
 /// Symmetric int8 quantization (`quantize.c`): q = clamp(round-half-even(x / scale), ±127), scale = max |x| / 127.
@@ -36,7 +37,7 @@ struct Int8QuantizationTests {
 
     @Test func rowsGetTheirOwnScaleAndAZeroRowGetsUnitScale() {
         let rows: [Float] = [1.27, -0.6, 0.3, 0, 0, 0, -25.4, 12, 0.05]
-        let quantized = Int8Quantized(rowsOf: Tensor(shape: [3, 3], scalars: rows))
+        let quantized = Int8Quantized(rowsOf: Tensor(shape: [3, 3], scalars: rows), levels: 127)
         #expect(quantized.scaleValues == [Float(1.27) / 127, 1, Float(25.4) / 127])
         #expect(quantized.int8Values == [127, -60, 30, 0, 0, 0, -127, 60, 0])
     }
@@ -73,27 +74,63 @@ struct Int8QuantizationTests {
         return Tensor(shape: [rows, width], scalars: values.enumerated().map { $0.element * Float($0.offset / width + 1) })
     }
 
+    /// How far an int8 layer's outputs may be from the product of its quantized values: float32 rounding with VNNI;
+    /// without it oneDNN halves the int8 weights as it packs them (so that its 16-bit pair sums of `vpmaddubsw`
+    /// cannot saturate), rounding each by up to one step: output `o` of row `r` may be off by Σₖ |xᵣₖ| · scaleₒ.
+    private func allowedDeviation(_ input: Int8Quantized, rows: Int, _ weights: Int8Quantized, largest: Float)
+        -> [Float] {
+        let outputs = weights.scaleCount, inner = input.count / rows
+        let values = input.int8Values.map { abs(Float($0) * input.scaleValues[0]) }
+        return (0..<rows * outputs).map { index in
+            let (row, output) = (index / outputs, index % outputs)
+            let halving = CPUCapabilities.current.hasInt8DotProducts
+                ? 0 : values[row * inner..<(row + 1) * inner].reduce(0, +) * weights.scaleValues[output]
+            return halving + 1e-5 * largest
+        }
+    }
+
+    private func expectWithin(_ actual: [Float], _ expected: [Float], _ allowed: [Float]) {
+        for (index, (value, reference)) in zip(actual, expected).enumerated() {
+            #expect(abs(value - reference) <= allowed[index], "output \(index)")
+        }
+    }
+
+    /// Products of extreme int8 pairs of one sign exceed 16 bits two by two: CPUs without VNNI must not saturate
+    /// them (oneDNN's AVX2 and AVX-512 kernels multiply pairs with `vpmaddubsw`, which does).
+    @Test func int8LinearDoesNotSaturateExtremeProducts() {
+        let signs: [Float] = (0..<64).map { $0 < 32 ? 1 : -1 }
+        let input = Tensor(shape: [4, 64], scalars: Array([[Float]](repeating: signs, count: 4).joined()))
+        let rows: [[Float]] = (1...3).map { magnitude in signs.map { $0 * Float(magnitude) } }
+        let weight = Tensor(shape: [3, 64], scalars: Array(rows.joined()))
+        let output = Linear(quantizing: weight, bias: nil, inputDType: .float32)(input)
+        let expected: [Float] = (0..<12).map { Float(64 * ($0 % 3 + 1)) }
+        expectWithin(output.scalars, expected, allowedDeviation(Int8Quantized(wholeTensor: input), rows: 4,
+                                                                Int8Quantized(rowsOf: weight, levels: 127), largest: 192))
+    }
+
     @Test func int8LinearEqualsTheProductOfItsQuantizedValues() {
         let input = Tensor(shape: [3, 5, 32], scalars: testValues(480, seed: 23).map { 2 * $0 })
         let weight = unevenRows(20, 32, seed: 24), bias = Tensor(shape: [20], scalars: testValues(20, seed: 25))
         let residual = Tensor(shape: [3, 5, 20], scalars: testValues(300, seed: 26))
         let linear = Linear(quantizing: weight, bias: bias, inputDType: .float32)
         let output = linear(input, adding: residual, scale: 0.5)
-        let product = dequantizedProduct(Int8Quantized(wholeTensor: input), rows: 15, Int8Quantized(rowsOf: weight),
-                                         bias: bias.scalars)
+        let (quantizedInput, quantizedWeight) = (Int8Quantized(wholeTensor: input), Int8Quantized(rowsOf: weight, levels: 127))
+        let product = dequantizedProduct(quantizedInput, rows: 15, quantizedWeight, bias: bias.scalars)
         let expected = zip(product, residual.scalars).map { ($0 + $1) * 0.5 }
         #expect(linear.quantization == .int8 && output.dtype == .float32 && output.shape == [3, 5, 20])
-        #expect(maxDifference(output.scalars, expected) <= 1e-5 * expected.map(abs).max()!)
+        let allowed = allowedDeviation(quantizedInput, rows: 15, quantizedWeight,
+                                       largest: expected.map(abs).max() ?? 0).map { $0 * 0.5 }
+        expectWithin(output.scalars, expected, allowed)
     }
 
-    @Test func int8LinearTakesBFloat16InputsAndGivesFloat32OnRequest() {
+    @Test(.bfloat16Arithmetic) func int8LinearTakesBFloat16InputsAndGivesFloat32OnRequest() {
         let input = Tensor(shape: [7, 32], scalars: testValues(224, seed: 27)).converted(to: .bfloat16)
         let weight = unevenRows(12, 32, seed: 28), bias = Tensor(shape: [12], scalars: testValues(12, seed: 29))
         let linear = Linear(quantizing: weight, bias: bias, inputDType: .bfloat16)
         let wide = linear(input, as: .float32), narrow = linear(input)
-        let expected = dequantizedProduct(Int8Quantized(wholeTensor: input), rows: 7, Int8Quantized(rowsOf: weight),
-                                          bias: bias.scalars)
-        let largest = expected.map(abs).max()!
+        let expected = dequantizedProduct(Int8Quantized(wholeTensor: input), rows: 7,
+                                          Int8Quantized(rowsOf: weight, levels: 127), bias: bias.scalars)
+        let largest = expected.map(abs).max() ?? 0
         #expect(wide.dtype == .float32 && narrow.dtype == .bfloat16)
         #expect(maxDifference(wide.scalars, expected) <= 1e-5 * largest)
         #expect(maxDifference(narrow.converted(to: .float32).scalars, expected) <= 0x1p-8 * largest)
@@ -108,7 +145,7 @@ struct Int8QuantizationTests {
         let bias = Tensor(shape: [24], scalars: testValues(24, seed: 32))
         let convolution = Convolution2D(quantizing: weight, bias: bias, inputDType: .float32, stride: 2,
                                         paddingBefore: 0, paddingAfter: 1)
-        let quantizedInput = Int8Quantized(wholeTensor: input), quantizedWeight = Int8Quantized(rowsOf: weight)
+        let quantizedInput = Int8Quantized(wholeTensor: input), quantizedWeight = Int8Quantized(rowsOf: weight, levels: 127)
         let inputScale = quantizedInput.scaleValues[0], weightScales = quantizedWeight.scaleValues
         let dequantizedWeight = quantizedWeight.int8Values.enumerated().map {
             Float($0.element) * weightScales[$0.offset / (16 * 9)]
@@ -118,6 +155,14 @@ struct Int8QuantizationTests {
                                                    bias: bias.scalars, stride: 2, before: 0, after: 1)
         let output = convolution(input.toChannelsLast())
         #expect(output.shape == reference.shape && output.layout == .channelsLast)
-        #expect(maxDifference(output.toRowMajor().scalars, reference.values) <= 1e-5 * reference.values.map(abs).max()!)
+        let largest = reference.values.map(abs).max() ?? 0
+        // Without VNNI each output may be off by Σ |x| · weight scale over its window (see `allowedDeviation`).
+        let halving = NaiveReference.convolution(quantizedInput.int8Values.map { abs(Float($0) * inputScale) },
+                                                 shape: shape, weight: weightScales.flatMap {
+                                                     [Float](repeating: $0, count: 16 * 9)
+                                                 }, weightShape: weight.shape, bias: [Float](repeating: 0, count: 24),
+                                                 stride: 2, before: 0, after: 1).values
+        let allowed = halving.map { (CPUCapabilities.current.hasInt8DotProducts ? 0 : $0) + 1e-5 * largest }
+        expectWithin(output.toRowMajor().scalars, reference.values, allowed)
     }
 }

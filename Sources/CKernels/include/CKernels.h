@@ -2,14 +2,15 @@
 #define PARADIFFUSE_CKERNELS_H
 
 #include <stddef.h>
+#include "CKernelsISA.h"
 #include "CKernelsAttention.h"
 
 /// Per-channel sums and sums of squares over `pixels` rows of `channels` contiguous floats (NHWC),
 /// accumulated into `sum` and `sum_of_squares` (each `channels` long).
-void pd_channel_moments(const float *x, size_t pixels, size_t channels, double *sum, double *sum_of_squares);
+void pd_channel_moments(pd_isa isa, const float *x, size_t pixels, size_t channels, double *sum, double *sum_of_squares);
 
 /// y = x * scale[c] + shift[c] over `pixels` rows of `channels` floats, then SiLU when `apply_silu`.
-void pd_channel_affine(const float *x, float *y, size_t pixels, size_t channels,
+void pd_channel_affine(pd_isa isa, const float *x, float *y, size_t pixels, size_t channels,
                        const float *scale, const float *shift, int apply_silu);
 
 /// Nearest-neighbour 2x upsampling of one NHWC image (height x width x channels of `element_size` bytes).
@@ -27,9 +28,10 @@ void pd_concat_channels_nhwc(const void *a, const void *b, void *y, size_t pixel
                              size_t b_channels, size_t element_size);
 
 /// GEGLU over `rows` rows of `2 * width` floats: y[r, i] = x[r, i] * gelu(x[r, width + i]), exact (erf) GELU.
-void pd_geglu(const float *x, float *y, size_t rows, size_t width);
+void pd_geglu(pd_isa isa, const float *x, float *y, size_t rows, size_t width);
 
 #include "CKernelsBFloat16.h"
+#include "CKernelsConversion.h"
 #include "CKernelsParallel.h"
 #include "CKernelsQuantize.h"
 #include "CKernelsModulation.h"

@@ -2,6 +2,7 @@
 #define PARADIFFUSE_CKERNELS_ATTENTION_H
 
 #include <stddef.h>
+#include "CKernelsISA.h"
 
 /// softmax(Q·Kᵀ·scale)·V for every (batch, head), flash-style: per block of queries the keys are visited in blocks
 /// with a running maximum and sum (online softmax), so no score matrix larger than one block is ever held.
@@ -18,20 +19,19 @@ typedef struct {
     int causal;
 } pd_attention_problem;
 
-/// Arithmetic of the fused attention: float32 FMA in portable C or AVX-512, or bfloat16 products of rounded Q, K,
+/// Arithmetic of the fused attention: float32 FMA in portable C, AVX2 or AVX-512, or bfloat16 products of rounded Q, K,
 /// softmax weights and V with float32 accumulation (AVX512-BF16 `vdpbf16ps`, or AMX `tdpbf16ps` tiles).
 typedef enum {
     PD_ATTENTION_PORTABLE_F32 = 0,
-    PD_ATTENTION_AVX512_F32 = 1,
-    PD_ATTENTION_AVX512_BF16 = 2,
-    PD_ATTENTION_AMX_BF16 = 3,
+    PD_ATTENTION_AVX2_F32 = 1,
+    PD_ATTENTION_AVX512_F32 = 2,
+    PD_ATTENTION_AVX512_BF16 = 3,
+    PD_ATTENTION_AMX_BF16 = 4,
 } pd_attention_kernel;
 
-/// Whether this CPU (and, for AMX, the operating system) runs `kernel`.
-int pd_attention_kernel_available(pd_attention_kernel kernel);
-
-/// The fastest kernel this CPU runs for float32 (`bf16 == 0`) or bfloat16 arithmetic; float32 when it lacks BF16.
-pd_attention_kernel pd_attention_fastest_kernel(int bf16);
+/// The fastest kernel for float32 (`bf16 == 0`) or bfloat16 arithmetic within instruction set `isa` (and the CPU's);
+/// float32 where there is no bfloat16 arithmetic.
+pd_attention_kernel pd_attention_fastest_kernel(int bf16, pd_isa isa);
 
 /// Bytes of the workspace holding the keys and values repacked for `kernel` (64-byte aligned).
 size_t pd_attention_workspace_bytes(const pd_attention_problem *problem, pd_attention_kernel kernel);

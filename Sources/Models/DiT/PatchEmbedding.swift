@@ -19,7 +19,7 @@ struct PatchEmbedding {
         let convolution = weights.scoped("proj")
         let kernel = try convolution.layerWeight("weight", shape: [width, inChannels, patchSize, patchSize])
         projection = try Linear(weight: kernel.reshaped([width, inChannels * patchSize * patchSize]),
-                                bias: convolution.tensor("bias", shape: [width]))
+                                bias: convolution.tensor("bias", shape: [width]), inputDType: weights.precision.dtype)
         self.patchSize = patchSize
         self.width = width
         baseSize = sampleSize / patchSize
@@ -35,7 +35,7 @@ struct PatchEmbedding {
     func callAsFunction(_ latents: Tensor) -> Tensor {
         let side = latents.shape[2] / patchSize
         let positions = positionTable(side: side).reshaped([1, side * side, width]).repeatingBatch(latents.batchSize)
-        return projection(latents.patchified(patchSize: patchSize).converted(to: projection.weightDType),
+        return projection(latents.patchified(patchSize: patchSize).converted(to: projection.inputDType),
                           adding: positions, as: .float32)
     }
 }

@@ -16,6 +16,9 @@ public struct GenerationParameters: Sendable {
     /// Text-to-image prompts, written first as other tools do (`prompt`, then `Negative prompt: ...`).
     public var prompt: String?
     public var negativePrompt: String?
+    /// The precision the models computed in (`Precision`'s name), and their quantization when not none.
+    public var precision: String?
+    public var quantization: String?
 
     public init(model: String, scheduler: String, steps: Int, seed: UInt64, width: Int, height: Int,
                 eta: Float? = nil, guidance: Float? = nil, classLabel: Int? = nil,
@@ -47,6 +50,8 @@ public struct GenerationParameters: Sendable {
         if let classLabel { fields.append(("Class", "\(classLabel)")) }
         if let guidance { fields.append(("Guidance", "\(guidance)")) }
         if let batchPosition { fields.append(("Batch", "\(batchPosition.index + 1) of \(batchPosition.count)")) }
+        if let precision { fields.append(("Precision", precision)) }
+        if let quantization { fields.append(("Quantization", quantization)) }
         return fields.map { "\($0.0): \($0.1)" }.joined(separator: ", ")
     }
 

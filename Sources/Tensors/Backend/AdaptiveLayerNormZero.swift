@@ -39,9 +39,10 @@ public struct ModulatedLayerNorm: Sendable {
         let output = Tensor(uninitializedShape: tokens.shape, dtype: dtype)
         let (input, result) = (tokens.floats, output.storage.bytes)
         let (weights, biases) = (weight?.floats, bias?.floats)
+        let isa = CPUCapabilities.InstructionSet.current.kernelLevel
         parallelRows(batch * count, minimumRowsPerTask: 16) { rows in
-            pd_modulated_layer_norm(input, result, dtype == .bfloat16 ? 1 : 0, rows.lowerBound, rows.upperBound, count,
-                                    features, weights, biases, shift.floats, scale.floats, features, epsilon)
+            pd_modulated_layer_norm(isa, input, result, dtype == .bfloat16 ? 1 : 0, rows.lowerBound, rows.upperBound,
+                                    count, features, weights, biases, shift.floats, scale.floats, features, epsilon)
         }
         return output
     }
@@ -59,8 +60,10 @@ extension Tensor {
                      "gate must be float32 [\(batch), \(channels)], got \(gate)")
         let output = Tensor(uninitializedShape: shape)
         let (residual, branch, gates, result) = (floats, update.floats, gate.floats, output.mutableFloats)
+        let isa = CPUCapabilities.InstructionSet.current.kernelLevel
         parallelRows(batch * count, minimumRowsPerTask: 16) { rows in
-            pd_add_gated(residual, branch, gates, channels, result, rows.lowerBound, rows.upperBound, count, channels)
+            pd_add_gated(isa, residual, branch, gates, channels, result, rows.lowerBound, rows.upperBound, count,
+                         channels)
         }
         return output
     }
@@ -72,7 +75,8 @@ extension Tensor {
     public func siluActivated(as dtype: DType) -> Tensor {
         precondition(self.dtype == .float32 && layout == .rowMajor, "SiLU expects row-major float32, got \(self)")
         let output = Tensor(uninitializedShape: shape, dtype: dtype)
-        pd_silu(floats, output.storage.bytes, dtype == .bfloat16 ? 1 : 0, count)
+        pd_silu(CPUCapabilities.InstructionSet.current.kernelLevel, floats, output.storage.bytes,
+                dtype == .bfloat16 ? 1 : 0, count)
         return output
     }
 }

@@ -87,7 +87,8 @@ extension ScaledDotProductAttention {
                                                                   dnnl_softmax_accurate, scores.handle, scores.handle,
                                                                   3, nil), "creating a softmax")
             let plan = Compiled(
-                scores: makeMatMul(source: query, weights: keysTransposed, bias: nil, destination: scores, scale: scale),
+                scores: makeMatMul(source: query, weights: keysTransposed, bias: nil, destination: scores,
+                                   epilogue: Epilogue(scale: scale)),
                 softmax: Primitive(descriptor: softmaxDescriptor!, arguments: [Int32(DNNL_ARG_SRC), Int32(DNNL_ARG_DST)]),
                 mix: makeMatMul(source: scores, weights: value, bias: nil, destination: output))
             cache[key] = plan

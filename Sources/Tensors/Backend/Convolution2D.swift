@@ -4,15 +4,17 @@ import Foundation
 /// A 2-D convolution over channels-last activations, with weights prepacked for each input shape.
 ///
 /// Bias, a residual add and an output scale run fused in the convolution: `(conv(x) + bias + residual) * scale`.
-/// Inputs have the weights' dtype (float32, or bfloat16 with float32 accumulation); the output has the input's dtype.
+/// Inputs are float32 or bfloat16 (with float32 accumulation); the output has the input's dtype. Weights have the
+/// inputs' dtype, or are bfloat16 for float32 inputs (kept as bfloat16, widened at each call: see `PackedWeights`).
 /// Once packed, the weights are kept only in packed form.
 /// Int8 weights (`init(quantizing:...)`) take inputs of the dtype they were quantized for and quantize each input
 /// per tensor before the int8 convolution (see `Quantization`).
 public final class Convolution2D {
     /// `[out, in, kh, kw]`.
     public let weightShape: [Int]
-    /// The dtype of the inputs: the weights' own, or the one int8 weights were quantized for.
-    public let weightDType: DType
+    /// The dtype of the inputs (and of the arithmetic): the weights' own, float32 for bfloat16 weights kept for
+    /// float32 arithmetic, or the one int8 weights were quantized for.
+    public let inputDType: DType
     public let quantization: Quantization
     public let bias: Tensor?
     public let stride: Int
@@ -32,7 +34,7 @@ public final class Convolution2D {
 
     private struct Compiled {
         let primitive: Primitive
-        let packedWeights: TensorStorage
+        let packedWeights: PackedWeightStorage
     }
 
     private var compiled: [Key: Compiled] = [:]
@@ -41,16 +43,25 @@ public final class Convolution2D {
     private let weightScales: TensorStorage?
     private let lock = NSLock()
 
-    /// `weight` is `[out, in, kh, kw]` as PyTorch stores it, float32 or bfloat16; `bias` is float32 `[out]`.
-    public convenience init(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) {
-        self.init(weight: weight, bias: bias, stride: stride, paddingBefore: padding, paddingAfter: padding)
+    /// `weight` is `[out, in, kh, kw]` as PyTorch stores it, float32 or bfloat16; `bias` is float32 `[out]`;
+    /// `inputDType` is the weight's dtype (the default) or, for bfloat16 weights, float32.
+    public convenience init(weight: Tensor, bias: Tensor?, inputDType: DType? = nil, stride: Int = 1,
+                            padding: Int = 0) {
+        self.init(weight: weight, bias: bias, inputDType: inputDType, stride: stride, paddingBefore: padding,
+                  paddingAfter: padding)
     }
 
-    public convenience init(weight: Tensor, bias: Tensor?, stride: Int, paddingBefore: Int, paddingAfter: Int) {
+    public convenience init(weight: Tensor, bias: Tensor?, inputDType: DType? = nil, stride: Int, paddingBefore: Int,
+                            paddingAfter: Int) {
         Self.validate(weight: weight, bias: bias)
-        self.init(weightShape: weight.shape, inputDType: weight.dtype,
-                  weights: PackedWeights(weight, layout: MemoryDescriptor(weight)), weightScales: nil, bias: bias,
-                  stride: stride, paddingBefore: paddingBefore, paddingAfter: paddingAfter)
+        let inputDType = inputDType ?? weight.dtype
+        precondition(inputDType == weight.dtype || weight.dtype == .bfloat16,
+                     "\(weight.dtype) convolution weights take \(weight.dtype) inputs, not \(inputDType)")
+        let layout = MemoryDescriptor(shape: weight.shape, dtype: inputDType,
+                                      strides: MemoryDescriptor.rowMajorStrides(weight.shape))
+        self.init(weightShape: weight.shape, inputDType: inputDType, weights: PackedWeights(weight, layout: layout),
+                  weightScales: nil, bias: bias, stride: stride, paddingBefore: paddingBefore,
+                  paddingAfter: paddingAfter)
     }
 
     /// Quantizes `weight` (`[out, in, kh, kw]`, float32 or bfloat16) to int8 with one scale per output channel, for
@@ -58,7 +69,9 @@ public final class Convolution2D {
     public convenience init(quantizing weight: Tensor, bias: Tensor?, inputDType: DType, stride: Int,
                             paddingBefore: Int, paddingAfter: Int) {
         Self.validate(weight: weight, bias: bias)
-        let quantized = Int8Quantized(rowsOf: weight)
+        // Without VNNI, oneDNN's int8 convolutions halve the weights themselves as they pack them ("scale adjust"),
+        // so their 16-bit pair sums do not saturate.
+        let quantized = Int8Quantized(rowsOf: weight, levels: 127)
         self.init(weightShape: weight.shape, inputDType: inputDType,
                   weights: PackedWeights(storage: quantized.values, layout: MemoryDescriptor(int8Shape: weight.shape,
                                                                                              tag: dnnl_abcd)),
@@ -69,7 +82,7 @@ public final class Convolution2D {
     private init(weightShape: [Int], inputDType: DType, weights: PackedWeights, weightScales: TensorStorage?,
                  bias: Tensor?, stride: Int, paddingBefore: Int, paddingAfter: Int) {
         self.weightShape = weightShape
-        weightDType = inputDType
+        self.inputDType = inputDType
         quantization = weightScales == nil ? .none : .int8
         self.weights = weights
         self.weightScales = weightScales
@@ -93,8 +106,8 @@ public final class Convolution2D {
 
     public func callAsFunction(_ input: Tensor, adding residual: Tensor? = nil, scale outputScale: Float = 1) -> Tensor {
         precondition(input.layout == .channelsLast && input.rank == 4 && input.shape[1] == inputChannels
-                     && input.dtype == weightDType,
-                     "convolution expects channels-last \(weightDType) [N, \(inputChannels), H, W], got \(input)")
+                     && input.dtype == inputDType,
+                     "convolution expects channels-last \(inputDType) [N, \(inputChannels), H, W], got \(input)")
         let (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
         let size = outputSize(height: height, width: width)
         let outputShape = [batch, outputChannels, size.height, size.width]
@@ -106,15 +119,16 @@ public final class Convolution2D {
         let entry = lock.withLock { compiled[key] ?? compile(key, outputShape: outputShape) }
         let output = Tensor(uninitializedShape: outputShape, dtype: input.dtype, layout: .channelsLast)
         let quantizedInput = weightScales.map { _ in Int8Quantized(wholeTensor: input) }
+        let weights = entry.packedWeights.forCall()
         var pointers = [quantizedInput.map { UnsafeRawPointer($0.values.bytes) } ?? input.unsafeRawPointer,
-                        UnsafeRawPointer(entry.packedWeights.bytes)]
+                        UnsafeRawPointer(weights.bytes)]
         if let bias { pointers.append(bias.unsafeRawPointer) }
         pointers.append(output.unsafeRawPointer)
         if let residual { pointers.append(residual.unsafeRawPointer) }
         if let quantizedInput, let weightScales {
             pointers += [UnsafeRawPointer(quantizedInput.scales.bytes), UnsafeRawPointer(weightScales.bytes)]
         }
-        withExtendedLifetime(quantizedInput) { entry.primitive.run(pointers) }
+        withExtendedLifetime((quantizedInput, weights)) { entry.primitive.run(pointers) }
         return output
     }
 
@@ -122,54 +136,19 @@ public final class Convolution2D {
         let sourceShape = [key.batch, inputChannels, key.height, key.width]
         let isInt8 = quantization == .int8
         let source = isInt8 ? MemoryDescriptor(int8Shape: sourceShape, tag: dnnl_nhwc)
-            : MemoryDescriptor(shape: sourceShape, dtype: weightDType, tag: dnnl_nhwc)
-        let destination = MemoryDescriptor(shape: outputShape, dtype: weightDType, tag: dnnl_nhwc)
+            : MemoryDescriptor(shape: sourceShape, dtype: inputDType, tag: dnnl_nhwc)
         let anyWeights = isInt8 ? MemoryDescriptor(int8Shape: weightShape, tag: dnnl_format_tag_any)
-            : MemoryDescriptor(shape: weightShape, dtype: weightDType, tag: dnnl_format_tag_any)
-        let biasLayout = bias.map { MemoryDescriptor(shape: $0.shape, tag: dnnl_a) }
-        let attributes = PrimitiveAttributes()
-        var arguments = [Int32(DNNL_ARG_SRC), Int32(DNNL_ARG_WEIGHTS)]
-        if bias != nil { arguments.append(Int32(DNNL_ARG_BIAS)) }
-        arguments.append(Int32(DNNL_ARG_DST))
-        if let residualDType = key.residualDType {
-            arguments.append(attributes.appendBinaryAdd(MemoryDescriptor(shape: outputShape, dtype: residualDType,
-                                                                         tag: dnnl_nhwc)))
-        }
-        if key.outputScale != 1 { attributes.appendEltwise(dnnl_eltwise_linear, alpha: key.outputScale) }
-        var scaleLayouts: [Int32: MemoryDescriptor] = [:]
-        if isInt8 {
-            for scales in [attributes.setRuntimeScales(of: Int32(DNNL_ARG_SRC), mask: 0, count: 1),
-                           attributes.setRuntimeScales(of: Int32(DNNL_ARG_WEIGHTS), mask: 1 << 0, count: outputChannels)] {
-                arguments.append(scales.argument)
-                scaleLayouts[scales.argument] = scales.layout
-            }
-        }
-
-        var descriptor: dnnl_primitive_desc_t?
-        var strides = DNNL.dims([stride, stride])
-        var dilations = DNNL.dims([0, 0])
-        var before = DNNL.dims([paddingBefore, paddingBefore])
-        var after = DNNL.dims([paddingAfter, paddingAfter])
-        let attributeHandle = attributes.finish()
-        let status = withUnsafePointer(to: &strides) { stridesPointer in
-            withUnsafePointer(to: &dilations) { dilationsPointer in
-                withUnsafePointer(to: &before) { beforePointer in
-                    withUnsafePointer(to: &after) { afterPointer in
-                        dnnl_convolution_forward_primitive_desc_create(
-                            &descriptor, DNNL.engine, dnnl_forward_inference, dnnl_convolution_direct,
-                            source.handle, anyWeights.handle, biasLayout?.handle, destination.handle,
-                            UnsafeRawPointer(stridesPointer).assumingMemoryBound(to: dnnl_dim_t.self),
-                            UnsafeRawPointer(dilationsPointer).assumingMemoryBound(to: dnnl_dim_t.self),
-                            UnsafeRawPointer(beforePointer).assumingMemoryBound(to: dnnl_dim_t.self),
-                            UnsafeRawPointer(afterPointer).assumingMemoryBound(to: dnnl_dim_t.self),
-                            attributeHandle)
-                    }
-                }
-            }
-        }
-        DNNL.check(status, "creating a convolution \(weightShape) for input \(key)")
-        let primitive = Primitive(descriptor: descriptor!, arguments: arguments, layouts: scaleLayouts)
-        let entry = Compiled(primitive: primitive, packedWeights: weights.packed(for: primitive.layout(of: Int32(DNNL_ARG_WEIGHTS))))
+            : MemoryDescriptor(shape: weightShape, dtype: inputDType, tag: dnnl_format_tag_any)
+        let epilogue = Epilogue(residual: key.residualDType.map {
+            MemoryDescriptor(shape: outputShape, dtype: $0, tag: dnnl_nhwc)
+        }, outputScale: key.outputScale)
+        let primitive = makeConvolution(
+            source: source, weights: anyWeights, bias: bias.map { MemoryDescriptor(shape: $0.shape, tag: dnnl_a) },
+            destination: MemoryDescriptor(shape: outputShape, dtype: inputDType, tag: dnnl_nhwc), stride: stride,
+            paddingBefore: paddingBefore, paddingAfter: paddingAfter, epilogue: epilogue,
+            int8OutputChannels: isInt8 ? outputChannels : nil, what: "\(weightShape) for input \(key)")
+        let entry = Compiled(primitive: primitive,
+                             packedWeights: weights.packed(for: primitive.layout(of: Int32(DNNL_ARG_WEIGHTS))))
         compiled[key] = entry
         return entry
     }

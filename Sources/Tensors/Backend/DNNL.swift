@@ -3,6 +3,7 @@ import CDNNL
 /// The process-wide oneDNN CPU engine and stream.
 enum DNNL {
     nonisolated(unsafe) static let engine: dnnl_engine_t = {
+        _ = CPUCapabilities.current  // applies PARADIFFUSE_MAX_CPU_ISA before oneDNN's first primitive
         var engine: dnnl_engine_t?
         check(dnnl_engine_create(&engine, dnnl_cpu, 0), "creating the CPU engine")
         return engine!
@@ -95,6 +96,12 @@ final class MemoryDescriptor {
     }
 
     var byteSize: Int { dnnl_memory_desc_get_size(handle) }
+
+    var dataType: dnnl_data_type_t {
+        var value = dnnl_data_type_undef
+        _ = dnnl_memory_desc_query(handle, dnnl_query_data_type, &value)
+        return value
+    }
 
     func isEqual(to other: MemoryDescriptor) -> Bool { dnnl_memory_desc_equal(handle, other.handle) != 0 }
 

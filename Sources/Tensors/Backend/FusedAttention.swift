@@ -8,8 +8,10 @@ import CKernels
 enum FusedAttention {
     /// The arithmetic of one run.
     enum Kernel {
-        /// float32 in plain C (any x86-64).
+        /// float32 in plain C (any CPU).
         case portable
+        /// float32 FMA on AVX2.
+        case avx2
         /// float32 FMA on AVX-512.
         case avx512
         /// bfloat16 Q, K, softmax weights and V, float32 accumulation, in AVX512-BF16 vectors (`vdpbf16ps`).
@@ -17,20 +19,33 @@ enum FusedAttention {
         /// The same arithmetic in AMX tiles (`tdpbf16ps`).
         case amxBFloat16
 
-        static let all: [Kernel] = [.portable, .avx512, .avx512BFloat16, .amxBFloat16]
+        static let all: [Kernel] = [.portable, .avx2, .avx512, .avx512BFloat16, .amxBFloat16]
 
-        /// The fastest kernel this CPU has for `precision` (bfloat16 falls back to float32 without AVX512-BF16).
-        static func fastest(for precision: DType) -> Kernel {
-            let native = pd_attention_fastest_kernel(precision == .bfloat16 ? 1 : 0)
-            return all.first { $0.native == native }!
+        /// The fastest kernel for `precision` within `instructionSet` (bfloat16 falls back to float32 without
+        /// AVX512-BF16).
+        static func fastest(for precision: DType, instructionSet: CPUCapabilities.InstructionSet = .current) -> Kernel {
+            let native = pd_attention_fastest_kernel(precision == .bfloat16 ? 1 : 0, instructionSet.kernelLevel)
+            return all.first { $0.native == native } ?? .portable
         }
 
-        /// Whether this CPU (and for AMX the operating system) runs the kernel.
-        var isAvailable: Bool { pd_attention_kernel_available(native) != 0 }
+        /// The instruction set the kernel runs on.
+        var instructionSet: CPUCapabilities.InstructionSet {
+            switch self {
+            case .portable: .portable
+            case .avx2: .avx2
+            case .avx512: .avx512
+            case .avx512BFloat16: .avx512BFloat16
+            case .amxBFloat16: .amx
+            }
+        }
+
+        /// Whether this CPU (and for AMX the operating system) runs the kernel, whatever the cap.
+        var isAvailable: Bool { instructionSet <= CPUCapabilities.current.cpuInstructionSet }
 
         var native: pd_attention_kernel {
             switch self {
             case .portable: PD_ATTENTION_PORTABLE_F32
+            case .avx2: PD_ATTENTION_AVX2_F32
             case .avx512: PD_ATTENTION_AVX512_F32
             case .avx512BFloat16: PD_ATTENTION_AVX512_BF16
             case .amxBFloat16: PD_ATTENTION_AMX_BF16

@@ -4,6 +4,7 @@ extension Tensor {
     /// GEGLU on row-major `[..., 2·W]` (float32 or bfloat16): the first half times GELU of the second half,
     /// giving `[..., W]` of the same dtype.
     public func geglu() -> Tensor {
+        let isa = CPUCapabilities.InstructionSet.current.kernelLevel
         precondition(layout == .rowMajor && shape.last! % 2 == 0, "GEGLU expects [..., 2·W], got \(self)")
         let width = shape.last! / 2
         let output = Tensor(uninitializedShape: shape.dropLast() + [width], dtype: dtype)
@@ -15,10 +16,10 @@ extension Tensor {
             let result = UnsafeMutableRawPointer(mutating: target + range.lowerBound * width * elementSize)
             switch dtype {
             case .float32:
-                pd_geglu(input.assumingMemoryBound(to: Float.self), result.assumingMemoryBound(to: Float.self),
+                pd_geglu(isa, input.assumingMemoryBound(to: Float.self), result.assumingMemoryBound(to: Float.self),
                          range.count, width)
             case .bfloat16:
-                pd_geglu_bf16(input.assumingMemoryBound(to: UInt16.self), result.assumingMemoryBound(to: UInt16.self),
+                pd_geglu_bf16(isa, input.assumingMemoryBound(to: UInt16.self), result.assumingMemoryBound(to: UInt16.self),
                               range.count, width)
             }
         }

@@ -33,6 +33,7 @@ public final class GroupNorm {
     /// float32/double either way); `channelBias`, `modulation.scale/shift` are float32 `[N, C]`.
     public func callAsFunction(_ input: Tensor, channelBias: Tensor? = nil, modulation: Modulation? = nil,
                                silu: Bool = false) -> Tensor {
+        let isa = CPUCapabilities.InstructionSet.current.kernelLevel
         precondition(input.layout == .channelsLast && input.rank == 4 && input.shape[1] == channels,
                      "group norm expects channels-last [N, \(channels), H, W], got \(input)")
         let (batch, pixels) = (input.shape[0], input.shape[2] * input.shape[3])
@@ -46,7 +47,8 @@ public final class GroupNorm {
         for item in 0..<batch {
             let itemInput = input.unsafeRawPointer + item * itemBytes
             let itemBias = channelBias.map { Array(UnsafeBufferPointer(start: $0.floats + item * channels, count: channels)) }
-            let (mean, inverseDeviation) = groupStatistics(itemInput, dtype: input.dtype, pixels: pixels, channelBias: itemBias)
+            let (mean, inverseDeviation) = groupStatistics(itemInput, dtype: input.dtype, pixels: pixels, channelBias: itemBias,
+                                                           isa: isa)
             let groupSize = channels / groups
             for channel in 0..<channels {
                 let group = channel / groupSize
@@ -68,10 +70,10 @@ public final class GroupNorm {
                 let (source, target) = (itemInput + range.lowerBound * rowBytes, itemOutput + range.lowerBound * rowBytes)
                 switch input.dtype {
                 case .float32:
-                    pd_channel_affine(source.assumingMemoryBound(to: Float.self), target.assumingMemoryBound(to: Float.self),
+                    pd_channel_affine(isa, source.assumingMemoryBound(to: Float.self), target.assumingMemoryBound(to: Float.self),
                                       range.count, channels, scale, shift, silu ? 1 : 0)
                 case .bfloat16:
-                    pd_channel_affine_bf16(source.assumingMemoryBound(to: UInt16.self),
+                    pd_channel_affine_bf16(isa, source.assumingMemoryBound(to: UInt16.self),
                                            target.assumingMemoryBound(to: UInt16.self), range.count, channels, scale,
                                            shift, silu ? 1 : 0)
                 }
@@ -81,10 +83,12 @@ public final class GroupNorm {
     }
 
     /// Mean and 1/√(variance + ε) of each group of `x + channelBias`, from per-channel moments of `x`
-    /// (Σ(x+b) = Σx + n·b, Σ(x+b)² = Σx² + 2b·Σx + n·b²).
+    /// (Σ(x+b) = Σx + n·b, Σ(x+b)² = Σx² + 2b·Σx + n·b²), summed over chunks of pixels in a fixed order.
     private func groupStatistics(_ input: UnsafeRawPointer, dtype: DType, pixels: Int,
-                                 channelBias: [Float]?) -> (mean: [Double], inverseDeviation: [Float]) {
-        let chunks = min(computeThreads, max(1, pixels / 64))
+                                 channelBias: [Float]?, isa: pd_isa) -> (mean: [Double], inverseDeviation: [Float]) {
+        // Chunks of the pixels fixed by the image size, not the thread count, so the sums' order (and result) is
+        // the same on any number of threads.
+        let chunks = min(64, max(1, pixels / 512))
         var sums = [[Double]](repeating: [Double](repeating: 0, count: channels), count: chunks)
         var squares = sums
         let perChunk = (pixels + chunks - 1) / chunks
@@ -100,10 +104,10 @@ public final class GroupNorm {
                             let rows = input + start * rowBytes
                             switch dtype {
                             case .float32:
-                                pd_channel_moments(rows.assumingMemoryBound(to: Float.self), end - start, channels,
+                                pd_channel_moments(isa, rows.assumingMemoryBound(to: Float.self), end - start, channels,
                                                    sum.baseAddress!, square.baseAddress!)
                             case .bfloat16:
-                                pd_channel_moments_bf16(rows.assumingMemoryBound(to: UInt16.self), end - start, channels,
+                                pd_channel_moments_bf16(isa, rows.assumingMemoryBound(to: UInt16.self), end - start, channels,
                                                         sum.baseAddress!, square.baseAddress!)
                             }
                         }

@@ -2,7 +2,8 @@ import CDNNL
 import CKernels
 import Dispatch
 
-/// Values quantized to symmetric int8 (`CKernelsQuantize.h`): value ≈ q · scale with q in -127...127, one scale for
+/// Values quantized to symmetric int8 (`CKernelsQuantize.h`): value ≈ q · scale with q in -127...127 (or fewer levels),
+/// one scale for
 /// a whole tensor (a layer's input, quantized at every call) or one per row (a layer's weights, one row per output
 /// channel, quantized once at load).
 struct Int8Quantized {
@@ -27,16 +28,18 @@ struct Int8Quantized {
         DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
             maxima[index] = Self.maxAbs(source, dtype: dtype, range: chunks[index])
         }
-        let scale = pd_symmetric_int8_scale(UnsafeBufferPointer(start: maxima, count: chunks.count).max()!)
+        let scale = pd_symmetric_int8_scale(UnsafeBufferPointer(start: maxima, count: chunks.count).max() ?? 0, 127)
         scales.bytes.assumingMemoryBound(to: Float.self).pointee = scale
         let destination = values.bytes.assumingMemoryBound(to: Int8.self)
         DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
-            Self.quantize(source, dtype: dtype, range: chunks[index], inverseScale: 1 / scale, into: destination)
+            Self.quantize(source, dtype: dtype, range: chunks[index], inverseScale: 1 / scale, levels: 127,
+                          into: destination)
         }
     }
 
-    /// Per-row quantization of a row-major float32 or bfloat16 tensor whose rows are `shape[0]`.
-    init(rowsOf tensor: Tensor) {
+    /// Per-row quantization of a row-major float32 or bfloat16 tensor whose rows are `shape[0]`, to `levels` steps
+    /// each side of 0.
+    init(rowsOf tensor: Tensor, levels: Int32) {
         precondition(tensor.layout == .rowMajor, "int8 weights are quantized from row-major tensors, got \(tensor)")
         count = tensor.count
         scaleCount = tensor.shape[0]
@@ -48,9 +51,10 @@ struct Int8Quantized {
         let destination = values.bytes.assumingMemoryBound(to: Int8.self)
         for row in 0..<scaleCount {
             let range = row * rowLength..<(row + 1) * rowLength
-            let scale = pd_symmetric_int8_scale(Self.maxAbs(source, dtype: dtype, range: range))
+            let scale = pd_symmetric_int8_scale(Self.maxAbs(source, dtype: dtype, range: range), levels)
             scaleValues[row] = scale
-            Self.quantize(source, dtype: dtype, range: range, inverseScale: 1 / scale, into: destination)
+            Self.quantize(source, dtype: dtype, range: range, inverseScale: 1 / scale, levels: levels,
+                          into: destination)
         }
     }
 
@@ -69,22 +73,24 @@ struct Int8Quantized {
         return stride(from: 0, to: max(count, 1), by: step).map { $0..<min($0 + step, count) }
     }
 
+    private static var isa: pd_isa { CPUCapabilities.InstructionSet.current.kernelLevel }
+
     private static func maxAbs(_ source: UnsafeRawPointer, dtype: DType, range: Range<Int>) -> Float {
         switch dtype {
-        case .float32: pd_max_abs_f32(source.assumingMemoryBound(to: Float.self) + range.lowerBound, range.count)
-        case .bfloat16: pd_max_abs_bf16(source.assumingMemoryBound(to: UInt16.self) + range.lowerBound, range.count)
+        case .float32: pd_max_abs_f32(isa, source.assumingMemoryBound(to: Float.self) + range.lowerBound, range.count)
+        case .bfloat16: pd_max_abs_bf16(isa, source.assumingMemoryBound(to: UInt16.self) + range.lowerBound, range.count)
         }
     }
 
     private static func quantize(_ source: UnsafeRawPointer, dtype: DType, range: Range<Int>, inverseScale: Float,
-                                 into destination: UnsafeMutablePointer<Int8>) {
+                                 levels: Int32, into destination: UnsafeMutablePointer<Int8>) {
         switch dtype {
         case .float32:
-            pd_quantize_s8_f32(source.assumingMemoryBound(to: Float.self) + range.lowerBound, range.count,
-                               inverseScale, destination + range.lowerBound)
+            pd_quantize_s8_f32(isa, source.assumingMemoryBound(to: Float.self) + range.lowerBound, range.count,
+                               inverseScale, levels, destination + range.lowerBound)
         case .bfloat16:
-            pd_quantize_s8_bf16(source.assumingMemoryBound(to: UInt16.self) + range.lowerBound, range.count,
-                                inverseScale, destination + range.lowerBound)
+            pd_quantize_s8_bf16(isa, source.assumingMemoryBound(to: UInt16.self) + range.lowerBound, range.count,
+                                inverseScale, levels, destination + range.lowerBound)
         }
     }
 }

@@ -4,8 +4,9 @@ import Foundation
 /// `y = x · Wᵀ + b` over the last dimension, with weights prepacked for each row count.
 /// Optionally fuses an activation on the output, a residual add and an output scale:
 /// `y = (act(x · Wᵀ + b) + residual) · scale`.
-/// Inputs have the weights' dtype (float32, or bfloat16 with float32 accumulation); the output has the input's
-/// dtype unless asked for another. Once packed, the weights are kept only in packed form.
+/// Inputs are float32 or bfloat16 (with float32 accumulation); the output has the input's dtype unless asked for
+/// another. Weights have the inputs' dtype, or are bfloat16 for float32 inputs (kept as bfloat16, widened at each
+/// call: see `PackedWeights`). Once packed, the weights are kept only in packed form.
 /// Int8 weights (`init(quantizing:bias:inputDType:)`) take inputs of the dtype they were quantized for and
 /// quantize each input per tensor before the int8 product (see `Quantization`).
 public final class Linear {
@@ -16,8 +17,9 @@ public final class Linear {
 
     /// `[out, in]`.
     public let weightShape: [Int]
-    /// The dtype of the inputs: the weights' own, or the one int8 weights were quantized for.
-    public let weightDType: DType
+    /// The dtype of the inputs (and of the arithmetic): the weights' own, float32 for bfloat16 weights kept for
+    /// float32 arithmetic, or the one int8 weights were quantized for.
+    public let inputDType: DType
     public let quantization: Quantization
     public let bias: Tensor?
     public var inputFeatures: Int { weightShape[1] }
@@ -31,22 +33,32 @@ public final class Linear {
         let outputScale: Float
     }
 
-    private var compiled: [Key: (primitive: Primitive, weights: TensorStorage)] = [:]
+    private var compiled: [Key: (primitive: Primitive, weights: PackedWeightStorage)] = [:]
+    /// Whether the layer runs as a 1×1 convolution over `[1, in, rows, 1]`: where oneDNN has no blocked matmul for
+    /// its data type (see `matmulIsBlocked`).
+    private let runsAsConvolution: Bool
     private var weights: PackedWeights
     /// float32 `[out]` scales of int8 weights.
     private let weightScales: TensorStorage?
     private let lock = NSLock()
 
-    /// `weight` is `[out, in]` as PyTorch stores it, float32 or bfloat16; `bias` is float32 `[out]`.
-    public init(weight: Tensor, bias: Tensor?) {
+    /// `weight` is `[out, in]` as PyTorch stores it, float32 or bfloat16; `bias` is float32 `[out]`; `inputDType`
+    /// is the weight's dtype (the default) or, for bfloat16 weights, float32.
+    public init(weight: Tensor, bias: Tensor?, inputDType: DType? = nil) {
         precondition(weight.rank == 2 && weight.layout == .rowMajor, "linear weight must be [out, in], got \(weight)")
         precondition(bias == nil || (bias!.shape == [weight.shape[0]] && bias!.dtype == .float32),
                      "linear bias must be float32 [out]")
+        let inputDType = inputDType ?? weight.dtype
+        precondition(inputDType == weight.dtype || weight.dtype == .bfloat16,
+                     "\(weight.dtype) linear weights take \(weight.dtype) inputs, not \(inputDType)")
         weightShape = weight.shape
-        weightDType = weight.dtype
-        // PyTorch's [out, in] read as [in, out] with transposed strides.
-        weights = PackedWeights(weight, layout: MemoryDescriptor(shape: [weight.shape[1], weight.shape[0]],
-                                                                 dtype: weight.dtype, strides: [1, weight.shape[1]]))
+        self.inputDType = inputDType
+        runsAsConvolution = !matmulIsBlocked(for: DNNL.dataType(inputDType))
+        weights = PackedWeights(weight, layout: MemoryDescriptor(shape: Self.weightLayoutShape(weight.shape,
+                                                                                               runsAsConvolution),
+                                                                 dtype: inputDType,
+                                                                 strides: Self.weightLayoutStrides(weight.shape,
+                                                                                                   runsAsConvolution)))
         weightScales = nil
         quantization = .none
         self.bias = bias
@@ -59,11 +71,14 @@ public final class Linear {
         precondition(bias == nil || (bias!.shape == [weight.shape[0]] && bias!.dtype == .float32),
                      "linear bias must be float32 [out]")
         weightShape = weight.shape
-        weightDType = inputDType
-        let quantized = Int8Quantized(rowsOf: weight)
+        self.inputDType = inputDType
+        runsAsConvolution = !matmulIsBlocked(for: dnnl_s8)
+        // oneDNN's int8 convolutions halve the weights themselves where their products would saturate.
+        let quantized = Int8Quantized(rowsOf: weight, levels: 127)
         weights = PackedWeights(storage: quantized.values,
-                                layout: MemoryDescriptor(int8Shape: [weight.shape[1], weight.shape[0]],
-                                                         strides: [1, weight.shape[1]]))
+                                layout: MemoryDescriptor(int8Shape: Self.weightLayoutShape(weight.shape, runsAsConvolution),
+                                                         strides: Self.weightLayoutStrides(weight.shape,
+                                                                                           runsAsConvolution)))
         weightScales = quantized.scales
         quantization = .int8
         self.bias = bias
@@ -73,8 +88,8 @@ public final class Linear {
     /// (default: the input's).
     public func callAsFunction(_ input: Tensor, activation: Activation = .none, adding residual: Tensor? = nil,
                                scale outputScale: Float = 1, as outputDType: DType? = nil) -> Tensor {
-        precondition(input.layout == .rowMajor && input.shape.last == inputFeatures && input.dtype == weightDType,
-                     "linear expects \(weightDType) [..., \(inputFeatures)], got \(input)")
+        precondition(input.layout == .rowMajor && input.shape.last == inputFeatures && input.dtype == inputDType,
+                     "linear expects \(inputDType) [..., \(inputFeatures)], got \(input)")
         let outputShape = input.shape.dropLast() + [outputFeatures]
         if let residual {
             precondition(residual.shape == Array(outputShape) && residual.layout == .rowMajor,
@@ -86,40 +101,60 @@ public final class Linear {
         let entry = lock.withLock { compiled[key] ?? compile(key) }
         let output = Tensor(uninitializedShape: Array(outputShape), dtype: key.outputDType)
         let quantizedInput = weightScales.map { _ in Int8Quantized(wholeTensor: input) }
+        let weights = entry.weights.forCall()
         var pointers = [quantizedInput.map { UnsafeRawPointer($0.values.bytes) } ?? input.unsafeRawPointer,
-                        UnsafeRawPointer(entry.weights.bytes)]
+                        UnsafeRawPointer(weights.bytes)]
         if let bias { pointers.append(bias.unsafeRawPointer) }
         pointers.append(output.unsafeRawPointer)
         if let residual { pointers.append(residual.unsafeRawPointer) }
         if let quantizedInput, let weightScales {
             pointers += [UnsafeRawPointer(quantizedInput.scales.bytes), UnsafeRawPointer(weightScales.bytes)]
         }
-        withExtendedLifetime(quantizedInput) { entry.primitive.run(pointers) }
+        withExtendedLifetime((quantizedInput, weights)) { entry.primitive.run(pointers) }
         return output
     }
 
-    private func compile(_ key: Key) -> (primitive: Primitive, weights: TensorStorage) {
+    /// PyTorch's `[out, in]` weights as the matmul's `[in, out]` (transposed strides) or the convolution's
+    /// `[out, in, 1, 1]`: the same memory.
+    private static func weightLayoutShape(_ shape: [Int], _ asConvolution: Bool) -> [Int] {
+        asConvolution ? [shape[0], shape[1], 1, 1] : [shape[1], shape[0]]
+    }
+
+    private static func weightLayoutStrides(_ shape: [Int], _ asConvolution: Bool) -> [Int] {
+        asConvolution ? [shape[1], 1, 1, 1] : [1, shape[1]]
+    }
+
+    private func compile(_ key: Key) -> (primitive: Primitive, weights: PackedWeightStorage) {
         let isInt8 = quantization == .int8
-        let source = isInt8 ? MemoryDescriptor(int8Shape: [key.rows, inputFeatures], tag: dnnl_ab)
-            : MemoryDescriptor(shape: [key.rows, inputFeatures], dtype: weightDType, tag: dnnl_ab)
-        let weightLayout = isInt8 ? MemoryDescriptor(int8Shape: [inputFeatures, outputFeatures], tag: dnnl_format_tag_any)
-            : MemoryDescriptor(shape: [inputFeatures, outputFeatures], dtype: weightDType, tag: dnnl_format_tag_any)
-        let biasLayout = bias.map { _ in MemoryDescriptor(shape: [1, outputFeatures], tag: dnnl_ab) }
-        let destination = MemoryDescriptor(shape: [key.rows, outputFeatures], dtype: key.outputDType, tag: dnnl_ab)
+        // Rows of the matmul are the convolution's [1, in, rows, 1] channels-last pixels: the same memory.
+        func layout(_ features: Int, dataType: dnnl_data_type_t) -> MemoryDescriptor {
+            runsAsConvolution ? MemoryDescriptor(shape: [1, features, key.rows, 1], dataType: dataType, tag: dnnl_nhwc)
+                : MemoryDescriptor(shape: [key.rows, features], dataType: dataType, tag: dnnl_ab)
+        }
+        let weightType = isInt8 ? dnnl_s8 : DNNL.dataType(inputDType)
+        let source = layout(inputFeatures, dataType: weightType)
+        let destination = layout(outputFeatures, dataType: DNNL.dataType(key.outputDType))
         let activation: dnnl_alg_kind_t? = switch key.activation {
         case .none: nil
         case .silu, .quickGelu: dnnl_eltwise_swish
         case .gelu: dnnl_eltwise_gelu_erf
         case .geluTanh: dnnl_eltwise_gelu_tanh
         }
-        let primitive = makeMatMul(source: source, weights: weightLayout, bias: biasLayout, destination: destination,
-                                   residual: key.residualDType.map {
-                                       MemoryDescriptor(shape: [key.rows, outputFeatures], dtype: $0, tag: dnnl_ab)
-                                   },
-                                   activation: activation,
-                                   activationAlpha: key.activation == .quickGelu ? Self.quickGeluFactor : 1,
-                                   outputScale: key.outputScale,
-                                   int8Columns: isInt8 ? outputFeatures : nil)
+        let epilogue = Epilogue(activation: activation,
+                                activationAlpha: key.activation == .quickGelu ? Self.quickGeluFactor : 1,
+                                residual: key.residualDType.map { layout(outputFeatures, dataType: DNNL.dataType($0)) },
+                                outputScale: key.outputScale)
+        let anyWeights = MemoryDescriptor(shape: Self.weightLayoutShape(weightShape, runsAsConvolution),
+                                          dataType: weightType, tag: dnnl_format_tag_any)
+        let primitive = runsAsConvolution
+            ? makeConvolution(source: source, weights: anyWeights,
+                              bias: bias.map { _ in MemoryDescriptor(shape: [outputFeatures], tag: dnnl_a) },
+                              destination: destination, stride: 1, paddingBefore: 0, paddingAfter: 0,
+                              epilogue: epilogue, int8OutputChannels: isInt8 ? outputFeatures : nil,
+                              what: "1x1 for a linear layer \(weightShape) over \(key.rows) rows")
+            : makeMatMul(source: source, weights: anyWeights,
+                         bias: bias.map { _ in MemoryDescriptor(shape: [1, outputFeatures], tag: dnnl_ab) },
+                         destination: destination, epilogue: epilogue, int8Columns: isInt8 ? outputFeatures : nil)
         let entry = (primitive, weights.packed(for: primitive.layout(of: Int32(DNNL_ARG_WEIGHTS))))
         compiled[key] = entry
         return entry
