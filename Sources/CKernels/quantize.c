@@ -18,7 +18,7 @@
 #define QUANTIZE_BODY(load)                                                                                      \
     for (size_t i = 0; i < count; i++) {                                                                         \
         float v = load(x[i]);                                                                                    \
-        float scaled = fminf(fmaxf(v * inverse_scale, -(float)levels), (float)levels);                                          \
+        float scaled = fminf(fmaxf(v * inverse_scale, -127.0f), 127.0f);                                          \
         q[i] = (int8_t)(v != v ? 0 : (int)nearbyintf(scaled));                                                   \
     }
 
@@ -31,20 +31,20 @@ static inline __attribute__((always_inline)) float max_abs_bf16_body(const uint1
     MAX_ABS_BODY(bf16_widen)
 }
 static inline __attribute__((always_inline)) void
-quantize_f32_body(const float *x, size_t count, float inverse_scale, int levels, int8_t *q) {
+quantize_f32_body(const float *x, size_t count, float inverse_scale, int8_t *q) {
     QUANTIZE_BODY(IDENTITY)
 }
 static inline __attribute__((always_inline)) void
-quantize_bf16_body(const uint16_t *x, size_t count, float inverse_scale, int levels, int8_t *q) {
+quantize_bf16_body(const uint16_t *x, size_t count, float inverse_scale, int8_t *q) {
     QUANTIZE_BODY(bf16_widen)
 }
 
 PD_VARIANTS(float, max_abs_f32, (const float *x, size_t count), (x, count))
 PD_VARIANTS(float, max_abs_bf16, (const uint16_t *x, size_t count), (x, count))
-PD_VARIANTS(void, quantize_f32, (const float *x, size_t count, float inverse_scale, int levels, int8_t *q),
-            (x, count, inverse_scale, levels, q))
-PD_VARIANTS(void, quantize_bf16, (const uint16_t *x, size_t count, float inverse_scale, int levels, int8_t *q),
-            (x, count, inverse_scale, levels, q))
+PD_VARIANTS(void, quantize_f32, (const float *x, size_t count, float inverse_scale, int8_t *q),
+            (x, count, inverse_scale, q))
+PD_VARIANTS(void, quantize_bf16, (const uint16_t *x, size_t count, float inverse_scale, int8_t *q),
+            (x, count, inverse_scale, q))
 
 float pd_max_abs_f32(pd_isa isa, const float *x, size_t count) { return PD_VARIANT(isa, max_abs_f32)(x, count); }
 
@@ -52,13 +52,12 @@ float pd_max_abs_bf16(pd_isa isa, const uint16_t *x, size_t count) {
     return PD_VARIANT(isa, max_abs_bf16)(x, count);
 }
 
-float pd_symmetric_int8_scale(float max_abs, int levels) { return max_abs > 0 ? max_abs / (float)levels : 1.0f; }
+float pd_symmetric_int8_scale(float max_abs) { return max_abs > 0 ? max_abs / 127.0f : 1.0f; }
 
-void pd_quantize_s8_f32(pd_isa isa, const float *x, size_t count, float inverse_scale, int levels, int8_t *q) {
-    PD_VARIANT(isa, quantize_f32)(x, count, inverse_scale, levels, q);
+void pd_quantize_s8_f32(pd_isa isa, const float *x, size_t count, float inverse_scale, int8_t *q) {
+    PD_VARIANT(isa, quantize_f32)(x, count, inverse_scale, q);
 }
 
-void pd_quantize_s8_bf16(pd_isa isa, const uint16_t *x, size_t count, float inverse_scale, int levels,
-                         int8_t *q) {
-    PD_VARIANT(isa, quantize_bf16)(x, count, inverse_scale, levels, q);
+void pd_quantize_s8_bf16(pd_isa isa, const uint16_t *x, size_t count, float inverse_scale, int8_t *q) {
+    PD_VARIANT(isa, quantize_bf16)(x, count, inverse_scale, q);
 }

@@ -37,7 +37,7 @@ struct Int8QuantizationTests {
 
     @Test func rowsGetTheirOwnScaleAndAZeroRowGetsUnitScale() {
         let rows: [Float] = [1.27, -0.6, 0.3, 0, 0, 0, -25.4, 12, 0.05]
-        let quantized = Int8Quantized(rowsOf: Tensor(shape: [3, 3], scalars: rows), levels: 127)
+        let quantized = Int8Quantized(rowsOf: Tensor(shape: [3, 3], scalars: rows))
         #expect(quantized.scaleValues == [Float(1.27) / 127, 1, Float(25.4) / 127])
         #expect(quantized.int8Values == [127, -60, 30, 0, 0, 0, -127, 60, 0])
     }
@@ -105,7 +105,7 @@ struct Int8QuantizationTests {
         let output = Linear(quantizing: weight, bias: nil, inputDType: .float32)(input)
         let expected: [Float] = (0..<12).map { Float(64 * ($0 % 3 + 1)) }
         expectWithin(output.scalars, expected, allowedDeviation(Int8Quantized(wholeTensor: input), rows: 4,
-                                                                Int8Quantized(rowsOf: weight, levels: 127), largest: 192))
+                                                                Int8Quantized(rowsOf: weight), largest: 192))
     }
 
     @Test func int8LinearEqualsTheProductOfItsQuantizedValues() {
@@ -114,7 +114,7 @@ struct Int8QuantizationTests {
         let residual = Tensor(shape: [3, 5, 20], scalars: testValues(300, seed: 26))
         let linear = Linear(quantizing: weight, bias: bias, inputDType: .float32)
         let output = linear(input, adding: residual, scale: 0.5)
-        let (quantizedInput, quantizedWeight) = (Int8Quantized(wholeTensor: input), Int8Quantized(rowsOf: weight, levels: 127))
+        let (quantizedInput, quantizedWeight) = (Int8Quantized(wholeTensor: input), Int8Quantized(rowsOf: weight))
         let product = dequantizedProduct(quantizedInput, rows: 15, quantizedWeight, bias: bias.scalars)
         let expected = zip(product, residual.scalars).map { ($0 + $1) * 0.5 }
         #expect(linear.quantization == .int8 && output.dtype == .float32 && output.shape == [3, 5, 20])
@@ -129,7 +129,7 @@ struct Int8QuantizationTests {
         let linear = Linear(quantizing: weight, bias: bias, inputDType: .bfloat16)
         let wide = linear(input, as: .float32), narrow = linear(input)
         let expected = dequantizedProduct(Int8Quantized(wholeTensor: input), rows: 7,
-                                          Int8Quantized(rowsOf: weight, levels: 127), bias: bias.scalars)
+                                          Int8Quantized(rowsOf: weight), bias: bias.scalars)
         let largest = expected.map(abs).max() ?? 0
         #expect(wide.dtype == .float32 && narrow.dtype == .bfloat16)
         #expect(maxDifference(wide.scalars, expected) <= 1e-5 * largest)
@@ -145,7 +145,7 @@ struct Int8QuantizationTests {
         let bias = Tensor(shape: [24], scalars: testValues(24, seed: 32))
         let convolution = Convolution2D(quantizing: weight, bias: bias, inputDType: .float32, stride: 2,
                                         paddingBefore: 0, paddingAfter: 1)
-        let quantizedInput = Int8Quantized(wholeTensor: input), quantizedWeight = Int8Quantized(rowsOf: weight, levels: 127)
+        let quantizedInput = Int8Quantized(wholeTensor: input), quantizedWeight = Int8Quantized(rowsOf: weight)
         let inputScale = quantizedInput.scaleValues[0], weightScales = quantizedWeight.scaleValues
         let dequantizedWeight = quantizedWeight.int8Values.enumerated().map {
             Float($0.element) * weightScales[$0.offset / (16 * 9)]

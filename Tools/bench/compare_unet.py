@@ -8,9 +8,10 @@ folder, whose unet/ is used) random latents of its sample_size and random 77-tok
 With --precision bf16, PyTorch runs the model cast to bfloat16 (channels-last with --channels-last) and
 Paradiffuse runs `bench --precision bf16`.
 
-Each round runs PyTorch (median of --iterations forwards after a warm-up) and then Paradiffuse's
-`bench` command (same count); the host drifts between a slow and a fast mode, so only rounds that
-alternate are compared. Prints per-round times, the median of each side, their ratio and GFLOP/s.
+Each round runs PyTorch (median of --iterations forwards after a warm-up), then with --openvino the same model
+converted by `openvino.convert_model` and compiled for the CPU (f32 inference precision for f32, bf16 for bf16),
+then Paradiffuse's `bench` command (same count); the host drifts between a slow and a fast mode, so only rounds
+that alternate are compared. Prints per-round times, the median of each engine, the ratios and GFLOP/s.
 """
 import argparse
 import json
@@ -69,6 +70,42 @@ def time_pytorch(model, inputs, iterations):
             start = time.perf_counter()
             model(*inputs["args"], **inputs["kwargs"])
             times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+class Traced(torch.nn.Module):
+    """The UNet with positional inputs and a tensor output, as `openvino.convert_model` traces it."""
+
+    def __init__(self, model, kwargs):
+        super().__init__()
+        self.model, self.names = model, [name for name, value in kwargs.items() if value is not None]
+
+    def forward(self, *inputs):
+        sample, timestep, *rest = inputs
+        return self.model(sample, timestep, **dict(zip(self.names, rest)), return_dict=False)[0]
+
+
+def compile_openvino(model, inputs, threads, precision):
+    """A callable running the OpenVINO-compiled model on `inputs`, and OpenVINO's version."""
+    import openvino
+    present = [value for value in inputs["kwargs"].values() if value is not None]
+    example = tuple(argument.contiguous() for argument in inputs["args"]) + tuple(present)
+    with torch.no_grad():
+        converted = openvino.convert_model(Traced(model.float(), inputs["kwargs"]), example_input=example)
+    compiled = openvino.Core().compile_model(converted, "CPU", {
+        "INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": precision, "PERFORMANCE_HINT": "LATENCY"})
+    request = compiled.create_infer_request()
+    arrays = [value.float().numpy() if value.is_floating_point() else value.numpy() for value in example]
+    return (lambda: request.infer(arrays)), openvino.__version__
+
+
+def time_callable(run, iterations):
+    run()
+    times = []
+    for _ in range(iterations):
+        start = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
 
 
@@ -133,6 +170,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--precision", choices=["f32", "bf16"], default="f32")
     parser.add_argument("--channels-last", action="store_true", help="run PyTorch in channels-last memory format")
+    parser.add_argument("--openvino", action="store_true", help="also time OpenVINO on the converted model")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -141,15 +179,30 @@ def main():
     inputs = make_inputs(args.batch)
     flops = count_flops(model, inputs)
 
-    torch_times, swift_times, swift_peaks = [], [], []
+    openvino_run, openvino_version = None, None
+    if args.openvino:
+        _, float_inputs = load_model(args.model, torch.float32, False)
+        float_model, _ = load_model(args.model, torch.float32, False)
+        openvino_run, openvino_version = compile_openvino(float_model, float_inputs(args.batch), args.threads,
+                                                          args.precision)
+    torch_times, openvino_times, swift_times, swift_peaks = [], [], [], []
     for round_index in range(args.rounds):
         torch_times.append(time_pytorch(model, inputs, args.iterations))
+        if openvino_run:
+            openvino_times.append(time_callable(openvino_run, args.iterations))
         milliseconds, peak = time_paradiffuse(args.paradiffuse, args.model, args.batch, args.iterations, args.threads,
                                               args.precision)
         swift_times.append(milliseconds)
         swift_peaks.append(peak)
-        print(f"round {round_index + 1}: pytorch {torch_times[-1]:.1f} ms, paradiffuse {swift_times[-1]:.1f} ms")
+        openvino_text = f", openvino {openvino_times[-1]:.1f} ms" if openvino_times else ""
+        print(f"round {round_index + 1}: pytorch {torch_times[-1]:.1f} ms{openvino_text}, "
+              f"paradiffuse {swift_times[-1]:.1f} ms")
     torch_median, swift_median = statistics.median(torch_times), statistics.median(swift_times)
+    openvino_fields = {}
+    if openvino_times:
+        openvino_median = statistics.median(openvino_times)
+        openvino_fields = {"openvino_ms": openvino_median, "ratio_paradiffuse_over_openvino": swift_median / openvino_median,
+                           "openvino_gflops": flops / 1e6 / openvino_median, "openvino_version": openvino_version}
     print(json.dumps({
         "model": args.model, "batch": args.batch, "gflop_per_forward": flops / 1e9,
         "pytorch_ms": torch_median, "paradiffuse_ms": swift_median,
@@ -158,7 +211,7 @@ def main():
         "torch_version": torch.__version__, "threads": args.threads, "precision": args.precision,
         "pytorch_channels_last": args.channels_last,
         "pytorch_peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "paradiffuse_peak_rss_bytes": max(swift_peaks),
+        "paradiffuse_peak_rss_bytes": max(swift_peaks), **openvino_fields,
     }, indent=2))
 
 

@@ -69,9 +69,7 @@ public final class Convolution2D {
     public convenience init(quantizing weight: Tensor, bias: Tensor?, inputDType: DType, stride: Int,
                             paddingBefore: Int, paddingAfter: Int) {
         Self.validate(weight: weight, bias: bias)
-        // Without VNNI, oneDNN's int8 convolutions halve the weights themselves as they pack them ("scale adjust"),
-        // so their 16-bit pair sums do not saturate.
-        let quantized = Int8Quantized(rowsOf: weight, levels: 127)
+        let quantized = Int8Quantized(rowsOf: weight)
         self.init(weightShape: weight.shape, inputDType: inputDType,
                   weights: PackedWeights(storage: quantized.values, layout: MemoryDescriptor(int8Shape: weight.shape,
                                                                                              tag: dnnl_abcd)),

@@ -2,8 +2,7 @@ import CDNNL
 import CKernels
 import Dispatch
 
-/// Values quantized to symmetric int8 (`CKernelsQuantize.h`): value ≈ q · scale with q in -127...127 (or fewer levels),
-/// one scale for
+/// Values quantized to symmetric int8 (`CKernelsQuantize.h`): value ≈ q · scale with q in -127...127, one scale for
 /// a whole tensor (a layer's input, quantized at every call) or one per row (a layer's weights, one row per output
 /// channel, quantized once at load).
 struct Int8Quantized {
@@ -28,18 +27,16 @@ struct Int8Quantized {
         DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
             maxima[index] = Self.maxAbs(source, dtype: dtype, range: chunks[index])
         }
-        let scale = pd_symmetric_int8_scale(UnsafeBufferPointer(start: maxima, count: chunks.count).max() ?? 0, 127)
+        let scale = pd_symmetric_int8_scale(UnsafeBufferPointer(start: maxima, count: chunks.count).max() ?? 0)
         scales.bytes.assumingMemoryBound(to: Float.self).pointee = scale
         let destination = values.bytes.assumingMemoryBound(to: Int8.self)
         DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
-            Self.quantize(source, dtype: dtype, range: chunks[index], inverseScale: 1 / scale, levels: 127,
-                          into: destination)
+            Self.quantize(source, dtype: dtype, range: chunks[index], inverseScale: 1 / scale, into: destination)
         }
     }
 
-    /// Per-row quantization of a row-major float32 or bfloat16 tensor whose rows are `shape[0]`, to `levels` steps
-    /// each side of 0.
-    init(rowsOf tensor: Tensor, levels: Int32) {
+    /// Per-row quantization of a row-major float32 or bfloat16 tensor whose rows are `shape[0]`.
+    init(rowsOf tensor: Tensor) {
         precondition(tensor.layout == .rowMajor, "int8 weights are quantized from row-major tensors, got \(tensor)")
         count = tensor.count
         scaleCount = tensor.shape[0]
@@ -51,10 +48,9 @@ struct Int8Quantized {
         let destination = values.bytes.assumingMemoryBound(to: Int8.self)
         for row in 0..<scaleCount {
             let range = row * rowLength..<(row + 1) * rowLength
-            let scale = pd_symmetric_int8_scale(Self.maxAbs(source, dtype: dtype, range: range), levels)
+            let scale = pd_symmetric_int8_scale(Self.maxAbs(source, dtype: dtype, range: range))
             scaleValues[row] = scale
-            Self.quantize(source, dtype: dtype, range: range, inverseScale: 1 / scale, levels: levels,
-                          into: destination)
+            Self.quantize(source, dtype: dtype, range: range, inverseScale: 1 / scale, into: destination)
         }
     }
 
@@ -83,14 +79,14 @@ struct Int8Quantized {
     }
 
     private static func quantize(_ source: UnsafeRawPointer, dtype: DType, range: Range<Int>, inverseScale: Float,
-                                 levels: Int32, into destination: UnsafeMutablePointer<Int8>) {
+                                 into destination: UnsafeMutablePointer<Int8>) {
         switch dtype {
         case .float32:
             pd_quantize_s8_f32(isa, source.assumingMemoryBound(to: Float.self) + range.lowerBound, range.count,
-                               inverseScale, levels, destination + range.lowerBound)
+                               inverseScale, destination + range.lowerBound)
         case .bfloat16:
             pd_quantize_s8_bf16(isa, source.assumingMemoryBound(to: UInt16.self) + range.lowerBound, range.count,
-                                inverseScale, levels, destination + range.lowerBound)
+                                inverseScale, destination + range.lowerBound)
         }
     }
 }

@@ -73,8 +73,7 @@ public final class Linear {
         weightShape = weight.shape
         self.inputDType = inputDType
         runsAsConvolution = !matmulIsBlocked(for: dnnl_s8)
-        // oneDNN's int8 convolutions halve the weights themselves where their products would saturate.
-        let quantized = Int8Quantized(rowsOf: weight, levels: 127)
+        let quantized = Int8Quantized(rowsOf: weight)
         weights = PackedWeights(storage: quantized.values,
                                 layout: MemoryDescriptor(int8Shape: Self.weightLayoutShape(weight.shape, runsAsConvolution),
                                                          strides: Self.weightLayoutStrides(weight.shape,

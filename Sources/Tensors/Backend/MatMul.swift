@@ -27,7 +27,8 @@ func makeMatMul(source: MemoryDescriptor, weights: MemoryDescriptor, bias: Memor
 /// Whether oneDNN's matmul here is its blocked (brgemm) kernel for inputs of `dataType`, or only its older gemm
 /// (`gemm:jit`, as on AVX2), whose threads split the inner products depending on the shape and thread count. Where
 /// it is only the gemm, linear layers run as 1×1 convolutions (`brgconv_1x1`): measured 5–10% faster on SD shapes
-/// and 2x on single rows, with results that do not depend on the thread count.
+/// and 2x on single rows, with results that do not depend on the thread count. For int8 the gemm's pair sums of
+/// products saturate without VNNI, where oneDNN's int8 convolutions halve the weights instead (see `Quantization`).
 func matmulIsBlocked(for dataType: dnnl_data_type_t) -> Bool {
     MatMulKernels.lock.withLock {
         if let known = MatMulKernels.blocked[dataType.rawValue] { return known }
