@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "Distributed", dependencies: ["CMPI", "CDNNL", "Samplers", "Tensors"],
                 linkerSettings: [.linkedLibrary("gomp")]),
         .executableTarget(name: "paradiffuse", dependencies: [
+            "Loading",
             "Pipelines",
             "Distributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -12,7 +12,6 @@ public enum LoadingError: Error, Equatable, CustomStringConvertible {
     case tensorNotFound(URL, tensor: String)
     case notConvertibleToFloat32(URL, tensor: String, dtype: String)
     case invalidTensorName(URL, tensor: String, reason: String)
-    case writeFailed(URL, reason: String)
     case invalidShardIndex(URL, reason: String)
     case missingWeights(folder: URL, lookedFor: [String])
     case invalidJSON(URL, reason: String)
@@ -47,8 +46,6 @@ public enum LoadingError: Error, Equatable, CustomStringConvertible {
                 + "convertible to float32 (F32, F16, BF16, F64)"
         case let .invalidTensorName(url, tensor, reason):
             "cannot write \(url.path): tensor name '\(tensor)' \(reason)"
-        case let .writeFailed(url, reason):
-            "cannot write \(url.path): \(reason)"
         case let .invalidShardIndex(url, reason):
             "\(url.path): invalid shard index: \(reason)"
         case let .missingWeights(folder, lookedFor):

@@ -1,16 +1,12 @@
 import Foundation
 import Tensors
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Writes tensors as a float32, row-major safetensors file.
 public enum SafetensorsWriter {
-    /// Writes atomically: the file appears complete under `url` or not at all (a temporary file in the same
-    /// folder is renamed over it). Tensors in other dtypes or layouts are converted to row-major float32.
-    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
+    /// Writes atomically (`AtomicFile`): the file appears complete under `url` or not at all, and replaces an
+    /// existing file only with `overwrite`. Tensors in other dtypes or layouts are converted to row-major float32.
+    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL,
+                             overwrite: Bool) throws {
         if tensors.keys.contains(SafetensorsHeader.metadataKey) {
             throw LoadingError.invalidTensorName(url, tensor: SafetensorsHeader.metadataKey,
                                                  reason: "is reserved for the metadata")
@@ -19,15 +15,7 @@ public enum SafetensorsWriter {
         let names = sorted.map(\.key)
         let contents = sorted.map { rowMajorFloat32($0.value) }
         let header = try headerBytes(names: names, tensors: contents, metadata: metadata, url: url)
-
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw LoadingError.writeFailed(url, reason: "cannot create \(temporary.path)")
-        }
-        do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            defer { try? handle.close() }
+        try AtomicFile.write(to: url, overwrite: overwrite) { handle in
             var headerLength = UInt64(header.count).littleEndian
             try handle.write(contentsOf: Data(bytes: &headerLength, count: 8))
             try handle.write(contentsOf: header)
@@ -37,15 +25,6 @@ public enum SafetensorsWriter {
                                                       count: tensor.count * 4, deallocator: .none))
                 }
             }
-            try handle.synchronize()
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw LoadingError.writeFailed(url, reason: "\(error)")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw LoadingError.writeFailed(url, reason: reason)
         }
     }
 
@@ -72,7 +51,7 @@ public enum SafetensorsWriter {
         do {
             header = try encoder.encode(JSONValue.object(entries))
         } catch {
-            throw LoadingError.writeFailed(url, reason: "cannot encode the header: \(error)")
+            throw FileWriteError.writeFailed(url, reason: "cannot encode the header: \(error)")
         }
         header.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - header.count % 8) % 8))
         return header

@@ -154,13 +154,15 @@ public enum Generation {
             try RGBImage.grid(images).write(to: grid, overwrite: request.overwrite)
         }
         if let url = files.latents {
-            try SafetensorsWriter.write(["latents": latents], metadata: ["seed": "\(request.seed)"], to: url)
+            try SafetensorsWriter.write(["latents": latents], metadata: ["seed": "\(request.seed)"], to: url,
+                                        overwrite: request.overwrite)
         }
         if let url = request.sampling.saveTrajectory {
             guard let trajectory else { throw GenerationError.samplingOptionUnavailable }
-            try TrajectoryFile.write(trajectory, timesteps: timesteps, seed: request.seed, to: url)
+            try TrajectoryFile.write(trajectory, timesteps: timesteps, seed: request.seed, to: url,
+                                     overwrite: request.overwrite)
         }
-        if let url = request.sampling.statisticsOutput { try report.write(to: url) }
+        if let url = request.sampling.statisticsOutput { try report.write(to: url, overwrite: request.overwrite) }
         progress.message(report.summary)
         progress.message("wrote " + (files.all + [request.sampling.saveTrajectory, request.sampling.statisticsOutput]
             .compactMap { $0 }).map(\.path).joined(separator: ", "))

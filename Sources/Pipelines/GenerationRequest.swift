@@ -84,6 +84,7 @@ public struct GenerationRequest: Sendable, Equatable {
 
     /// The files this request writes.
     public var outputFiles: OutputFiles {
-        OutputFiles(output: output, count: count * (prompt?.prompts.count ?? 1), grid: writesGrid, latents: latentsOutput)
+        OutputFiles(output: output, count: count * (prompt?.prompts.count ?? 1), grid: writesGrid, latents: latentsOutput,
+                    trajectory: sampling.saveTrajectory, statistics: sampling.statisticsOutput)
     }
 }

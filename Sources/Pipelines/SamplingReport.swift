@@ -1,4 +1,5 @@
 import Foundation
+import Loading
 import Samplers
 import Tensors
 
@@ -34,10 +35,11 @@ public struct SamplingReport: Codable, Sendable {
     public var quantization: String?
     public var cpu: CPUCapabilities.Summary?
 
-    public func write(to url: URL) throws {
+    /// Writes the report as JSON, atomically, replacing an existing file only with `overwrite`.
+    public func write(to url: URL, overwrite: Bool) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: url, options: .atomic)
+        try AtomicFile.write(encoder.encode(self), to: url, overwrite: overwrite)
     }
 
     /// One line for the terminal.

@@ -5,14 +5,16 @@ import Tensors
 /// A sampling trajectory on disk: the latents before each step and after the last, as float32 safetensors
 /// (`x_0000`, `x_0001`, ...), with the timesteps and seed in the metadata, for warm-starting a later run.
 public enum TrajectoryFile {
-    public static func write(_ trajectory: [Tensor], timesteps: [Int], seed: UInt64, to url: URL) throws {
+    /// Writes atomically, replacing an existing file only with `overwrite`.
+    public static func write(_ trajectory: [Tensor], timesteps: [Int], seed: UInt64, to url: URL,
+                             overwrite: Bool) throws {
         var tensors: [String: Tensor] = [:]
         for (index, latents) in trajectory.enumerated() { tensors[name(index)] = latents }
         try SafetensorsWriter.write(tensors, metadata: [
             "format": "paradiffuse-trajectory",
             "timesteps": timesteps.map(String.init).joined(separator: ","),
             "seed": "\(seed)",
-        ], to: url)
+        ], to: url, overwrite: overwrite)
     }
 
     /// The trajectory in `url`; it must have one more entry than `timesteps` and match them.

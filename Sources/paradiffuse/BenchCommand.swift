@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Loading
 import Pipelines
 import Tensors
 
@@ -25,6 +26,9 @@ struct BenchCommand: ParsableCommand {
                                + "peak_rss_bytes).", valueName: "file.json"))
     var json: String?
 
+    @Flag(help: "Replace the --json file if it exists.")
+    var overwrite = false
+
     @OptionGroup(title: "Predicting runs on many ranks (mpirun -np 2 paradiffuse bench --simulate-ranks ...)")
     var rankScaling: RankScalingOptions
 
@@ -39,6 +43,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let folder = model.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? DefaultModel.url
+        if let json { try AtomicFile.checkWritable(URL(fileURLWithPath: json), overwrite: overwrite) }
         print("CPU: \(CPUCapabilities.current); \(arithmetic.summary); \(CPUCapabilities.threads) threads")
         if rankScaling.isRequested { return try rankScaling.predict(modelFolder: folder, iterations: iterations) }
         let isPipeline = try PipelineBenchmark.handles(folder), isDiT = try DiTBenchmark.handles(folder)
@@ -81,7 +86,7 @@ struct BenchCommand: ParsableCommand {
         }
         fields["cpu"] = try JSONSerialization.jsonObject(with: encoder.encode(CPUCapabilities.current.summary))
         fields["threads"] = CPUCapabilities.threads
-        try JSONSerialization.data(withJSONObject: fields, options: [.prettyPrinted, .sortedKeys])
-            .write(to: URL(fileURLWithPath: json), options: .atomic)
+        try AtomicFile.write(JSONSerialization.data(withJSONObject: fields, options: [.prettyPrinted, .sortedKeys]),
+                             to: URL(fileURLWithPath: json), overwrite: overwrite)
     }
 }

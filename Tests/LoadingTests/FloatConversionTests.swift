@@ -75,7 +75,7 @@ private func bitPatterns(_ values: [Float]) -> [UInt32] { values.map(\.bitPatter
     UnsafeMutableRawPointer(mutating: tensor.unsafeRawPointer).copyMemory(from: bits, byteCount: 6)
     let folder = try TemporaryFolder()
     let url = folder.file("widened.safetensors")
-    try SafetensorsWriter.write(["b": tensor], to: url)
+    try SafetensorsWriter.write(["b": tensor], to: url, overwrite: false)
     let file = try SafetensorsFile(url: url)
     #expect(try file.info(named: "b").dtype == "F32")
     #expect(try file.tensor(named: "b").scalars == [1, -3, 0x1p-133])

@@ -50,7 +50,7 @@ import Tensors
     ]
     for (fileName, variant) in cases {
         let folder = try TemporaryFolder()
-        try SafetensorsWriter.write(tensor, to: folder.file(fileName))
+        try SafetensorsWriter.write(tensor, to: folder.file(fileName), overwrite: false)
         let weights = try WeightStore(componentFolder: folder.url, variant: variant)
         #expect(weights.url.lastPathComponent == fileName)
         #expect(weights.tensorNames == ["w"])
@@ -59,9 +59,9 @@ import Tensors
 
 /// Two shards and an index, as a sharded checkpoint in `folder`.
 private func writeShards(in folder: TemporaryFolder, indexName: String, weightMap: String) throws -> URL {
-    try SafetensorsWriter.write(["a.weight": Tensor(shape: [2], scalars: [1, 2])], to: folder.file("model-00001-of-00002.safetensors"))
+    try SafetensorsWriter.write(["a.weight": Tensor(shape: [2], scalars: [1, 2])], to: folder.file("model-00001-of-00002.safetensors"), overwrite: false)
     try SafetensorsWriter.write(["b.weight": Tensor(shape: [1, 1], scalars: [3]), "b.bias": Tensor(shape: [1], scalars: [4])],
-                                to: folder.file("model-00002-of-00002.safetensors"))
+                                to: folder.file("model-00002-of-00002.safetensors"), overwrite: false)
     return try folder.write(#"{"metadata": {"total_size": 16}, "weight_map": \#(weightMap)}"#, to: indexName)
 }
 
@@ -114,9 +114,9 @@ private func writeShards(in folder: TemporaryFolder, indexName: String, weightMa
 
 @Test func tensorInTwoShardsIsRejected() throws {
     let folder = try TemporaryFolder()
-    try SafetensorsWriter.write(["a": Tensor(shape: [1], scalars: [1])], to: folder.file("one.safetensors"))
+    try SafetensorsWriter.write(["a": Tensor(shape: [1], scalars: [1])], to: folder.file("one.safetensors"), overwrite: false)
     try SafetensorsWriter.write(["a": Tensor(shape: [1], scalars: [2]), "b": Tensor(shape: [1], scalars: [3])],
-                                to: folder.file("two.safetensors"))
+                                to: folder.file("two.safetensors"), overwrite: false)
     let index = try folder.write(#"{"weight_map": {"a": "one.safetensors", "b": "two.safetensors"}}"#, to: "index.json")
     #expect {
         try WeightStore(url: index)

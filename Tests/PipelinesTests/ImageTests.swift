@@ -1,4 +1,5 @@
 import Foundation
+import Loading
 import Testing
 import Tensors
 @testable import Pipelines
@@ -110,9 +111,9 @@ import Tensors
     let first = RGBImage(width: 1, height: 1, channels: 1, pixels: [10])
     let second = RGBImage(width: 1, height: 1, channels: 1, pixels: [20])
     try first.write(to: url)
-    #expect(throws: ImageError.outputExists(url)) { try second.write(to: url) }
+    #expect(throws: FileWriteError.exists(url)) { try second.write(to: url) }
     #expect(try RGBImage.readPNG(url: url) == first)
-    #expect(ImageError.outputExists(url).description.contains(url.path))
+    #expect(FileWriteError.exists(url).description.contains(url.path))
     try second.write(to: url, overwrite: true)
     #expect(try RGBImage.readPNG(url: url) == second)
     #expect(try folder.contents() == ["image.png"])
@@ -129,7 +130,7 @@ import Tensors
 @Test func writingIntoAMissingFolderNamesTheFolder() throws {
     let folder = try ScratchFolder()
     let url = folder.file("missing/image.png")
-    #expect(throws: ImageError.missingOutputFolder(url)) {
+    #expect(throws: FileWriteError.missingFolder(url)) {
         try RGBImage(width: 1, height: 1, channels: 1).write(to: url)
     }
 }
@@ -277,12 +278,56 @@ import Tensors
     let files = OutputFiles(output: folder.file("out.png"), count: 2, grid: true)
     try files.checkWritable(overwrite: false)
     try Data().write(to: folder.file("out-grid.png"))
-    #expect(throws: ImageError.outputExists(folder.file("out-grid.png"))) { try files.checkWritable(overwrite: false) }
+    #expect(throws: FileWriteError.exists(folder.file("out-grid.png"))) { try files.checkWritable(overwrite: false) }
     try files.checkWritable(overwrite: true)
     let elsewhere = OutputFiles(output: folder.file("nowhere/out.png"), count: 1, grid: false)
-    #expect(throws: ImageError.missingOutputFolder(folder.file("nowhere/out.png"))) {
+    #expect(throws: FileWriteError.missingFolder(folder.file("nowhere/out.png"))) {
         try elsewhere.checkWritable(overwrite: true)
     }
+}
+
+@Test func everyOutputRefusesAnExistingFileWithoutOverwrite() throws {
+    let folder = try ScratchFolder()
+    let files = OutputFiles(output: folder.file("out.png"), count: 1, grid: true,
+                            latents: folder.file("latents.safetensors"), trajectory: folder.file("run.safetensors"),
+                            statistics: folder.file("stats.json"))
+    #expect(files.all.count == 5)
+    for url in files.all {
+        try Data("keep".utf8).write(to: url)
+        #expect(throws: FileWriteError.exists(url)) { try files.checkWritable(overwrite: false) }
+        try files.checkWritable(overwrite: true)
+        try FileManager.default.removeItem(at: url)
+    }
+}
+
+@Test func twoOutputsNamingOneFileAreAnError() throws {
+    let folder = try ScratchFolder()
+    let same = OutputFiles(output: folder.file("out.png"), count: 1, grid: false,
+                           latents: folder.file("x.safetensors"), trajectory: folder.file("./x.safetensors"))
+    #expect(throws: FileWriteError.sameFile(folder.file("x.safetensors"), folder.file("./x.safetensors"))) {
+        try same.checkWritable(overwrite: true)
+    }
+    let image = OutputFiles(output: folder.file("out.png"), count: 1, grid: false, statistics: folder.file("out.png"))
+    #expect(throws: FileWriteError.self) { try image.checkWritable(overwrite: true) }
+}
+
+@Test func aFolderIsNeverAnOutputFile() throws {
+    let folder = try ScratchFolder()
+    try FileManager.default.createDirectory(at: folder.file("taken.png"), withIntermediateDirectories: false)
+    #expect(throws: FileWriteError.isFolder(folder.file("taken.png"))) {
+        try OutputFiles(output: folder.file("taken.png"), count: 1, grid: false).checkWritable(overwrite: true)
+    }
+}
+
+@Test func writtenFilesKeepAnExistingFileAndLeaveNoTemporaryFiles() throws {
+    let folder = try ScratchFolder()
+    let url = folder.file("stats.json")
+    try Data("keep".utf8).write(to: url)
+    #expect(throws: FileWriteError.exists(url)) { try AtomicFile.write(Data("new".utf8), to: url, overwrite: false) }
+    #expect(try Data(contentsOf: url) == Data("keep".utf8))
+    try AtomicFile.write(Data("new".utf8), to: url, overwrite: true)
+    #expect(try Data(contentsOf: url) == Data("new".utf8))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["stats.json"])
 }
 
 @Test func generationParametersFormATextChunk() {

@@ -1,16 +1,12 @@
 import Foundation
 
-/// A problem converting, encoding, reading or writing an image. Messages name the file or text chunk at fault.
+/// A problem converting, encoding or reading an image (writing one fails with `FileWriteError`). Messages name the file or text chunk at fault.
 public enum ImageError: Error, Equatable, CustomStringConvertible {
     case unsupportedTensorShape([Int])
     case unsupportedTensorDType(String)
     case invalidTextKeyword(String, reason: String)
     case invalidText(keyword: String, reason: String)
     case encodingFailed(reason: String)
-    case outputExists(URL)
-    /// The file whose folder is missing.
-    case missingOutputFolder(URL)
-    case writeFailed(URL, reason: String)
     case unreadableFile(URL, reason: String)
     case invalidPNG(URL, reason: String)
 
@@ -27,12 +23,6 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
             "PNG text chunk '\(keyword)': \(reason)"
         case let .encodingFailed(reason):
             "cannot encode PNG: \(reason)"
-        case let .outputExists(url):
-            "\(url.path) already exists (pass --overwrite to replace it)"
-        case let .missingOutputFolder(file):
-            "cannot write \(file.path): folder \(file.deletingLastPathComponent().path) does not exist"
-        case let .writeFailed(url, reason):
-            "cannot write \(url.path): \(reason)"
         case let .unreadableFile(url, reason):
             "cannot read \(url.path): \(reason)"
         case let .invalidPNG(url, reason):

@@ -1,5 +1,6 @@
 import CPNGShim
 import Foundation
+import Loading
 
 extension RGBImage {
     /// The image as an 8-bit gray or RGB PNG with one text chunk per (keyword, text) pair, in order.
@@ -41,7 +42,7 @@ extension RGBImage {
         do {
             data = try pngData(textChunks: textChunks)
         } catch let error as ImageError {
-            throw ImageError.writeFailed(url, reason: error.description)
+            throw FileWriteError.writeFailed(url, reason: error.description)
         }
         try AtomicFile.write(data, to: url, overwrite: overwrite)
     }
