@@ -22,38 +22,38 @@ struct Epilogue {
     }
 }
 
-/// Execution arguments and layouts of int8 scales given at execution: one for the whole source, then one per
-/// output channel of the weights (along the weights' dimension `weightDimension`).
-func appendInt8Scales(to attributes: PrimitiveAttributes, outputChannels: Int, weightDimension: Int32)
+/// The execution arguments of a convolution or matmul — source, weights, bias (when it has one), destination, the
+/// epilogue's, then with `int8OutputChannels` its int8 scales given at execution (one for the whole source, then
+/// one per output channel along the weights' dimension `weightDimension`) — after adding the epilogue and scales to
+/// `attributes`; with the layouts of the scales.
+func productArguments(_ attributes: PrimitiveAttributes, hasBias: Bool, epilogue: Epilogue,
+                      int8OutputChannels: Int?, weightDimension: Int32)
     -> (arguments: [Int32], layouts: [Int32: MemoryDescriptor]) {
-    var arguments: [Int32] = [], layouts: [Int32: MemoryDescriptor] = [:]
-    for scales in [attributes.setRuntimeScales(of: Int32(DNNL_ARG_SRC), mask: 0, count: 1),
-                   attributes.setRuntimeScales(of: Int32(DNNL_ARG_WEIGHTS), mask: 1 << weightDimension,
-                                               count: outputChannels)] {
-        arguments.append(scales.argument)
-        layouts[scales.argument] = scales.layout
+    var arguments = [Int32(DNNL_ARG_SRC), Int32(DNNL_ARG_WEIGHTS)]
+    if hasBias { arguments.append(Int32(DNNL_ARG_BIAS)) }
+    arguments.append(Int32(DNNL_ARG_DST))
+    arguments += epilogue.append(to: attributes)
+    var layouts: [Int32: MemoryDescriptor] = [:]
+    if let channels = int8OutputChannels {
+        for scales in [attributes.setRuntimeScales(of: Int32(DNNL_ARG_SRC), mask: 0, count: 1),
+                       attributes.setRuntimeScales(of: Int32(DNNL_ARG_WEIGHTS), mask: 1 << weightDimension,
+                                                   count: channels)] {
+            arguments.append(scales.argument)
+            layouts[scales.argument] = scales.layout
+        }
     }
     return (arguments, layouts)
 }
 
 /// Creates a oneDNN forward convolution over the given layouts (`weights` usually `format_tag any`), with the
-/// epilogue fused. Execution arguments: source, weights, bias (when given), destination, the epilogue's, then with
-/// `int8OutputChannels` the int8 scales (see `appendInt8Scales`).
+/// epilogue fused; its execution arguments are `productArguments`'.
 func makeConvolution(source: MemoryDescriptor, weights: MemoryDescriptor, bias: MemoryDescriptor?,
                      destination: MemoryDescriptor, stride: Int, paddingBefore: Int, paddingAfter: Int,
                      epilogue: Epilogue = Epilogue(), int8OutputChannels: Int? = nil, what: @autoclosure () -> String)
     -> Primitive {
     let attributes = PrimitiveAttributes()
-    var arguments = [Int32(DNNL_ARG_SRC), Int32(DNNL_ARG_WEIGHTS)]
-    if bias != nil { arguments.append(Int32(DNNL_ARG_BIAS)) }
-    arguments.append(Int32(DNNL_ARG_DST))
-    arguments += epilogue.append(to: attributes)
-    var scaleLayouts: [Int32: MemoryDescriptor] = [:]
-    if let channels = int8OutputChannels {
-        let scales = appendInt8Scales(to: attributes, outputChannels: channels, weightDimension: 0)
-        arguments += scales.arguments
-        scaleLayouts = scales.layouts
-    }
+    let (arguments, scaleLayouts) = productArguments(attributes, hasBias: bias != nil, epilogue: epilogue,
+                                                     int8OutputChannels: int8OutputChannels, weightDimension: 0)
     var descriptor: dnnl_primitive_desc_t?
     var strides = DNNL.dims([stride, stride])
     var dilations = DNNL.dims([0, 0])

@@ -7,16 +7,8 @@ import CDNNL
 func makeMatMul(source: MemoryDescriptor, weights: MemoryDescriptor, bias: MemoryDescriptor?,
                 destination: MemoryDescriptor, epilogue: Epilogue = Epilogue(), int8Columns: Int? = nil) -> Primitive {
     let attributes = PrimitiveAttributes()
-    var arguments = [Int32(DNNL_ARG_SRC), Int32(DNNL_ARG_WEIGHTS)]
-    if bias != nil { arguments.append(Int32(DNNL_ARG_BIAS)) }
-    arguments.append(Int32(DNNL_ARG_DST))
-    arguments += epilogue.append(to: attributes)
-    var scaleLayouts: [Int32: MemoryDescriptor] = [:]
-    if let columns = int8Columns {
-        let scales = appendInt8Scales(to: attributes, outputChannels: columns, weightDimension: 1)
-        arguments += scales.arguments
-        scaleLayouts = scales.layouts
-    }
+    let (arguments, scaleLayouts) = productArguments(attributes, hasBias: bias != nil, epilogue: epilogue,
+                                                     int8OutputChannels: int8Columns, weightDimension: 1)
     var descriptor: dnnl_primitive_desc_t?
     DNNL.check(dnnl_matmul_primitive_desc_create(&descriptor, DNNL.engine, source.handle, weights.handle,
                                                  bias?.handle, destination.handle, attributes.finish()),
