@@ -13,19 +13,27 @@ typedef struct error_report {
     size_t capacity;
 } error_report;
 
+/* The largest width or height read. */
+enum { PD_PNG_MAX_SIDE = 16384 };
+
 static void report(error_report *report, const char *text) {
     if (report->capacity > 0) snprintf(report->message, report->capacity, "%s", text);
 }
 
+/* An error follows the warnings that explain it (libpng warns "Image width exceeds user limit in IHDR", then fails
+   with "Invalid IHDR data"): the message keeps both. */
+static void append(error_report *errors, const char *text) {
+    size_t used = errors->capacity > 0 ? strlen(errors->message) : 0;
+    if (used == 0) report(errors, text);
+    else if (used + 2 < errors->capacity) snprintf(errors->message + used, errors->capacity - used, "; %s", text);
+}
+
 static void on_error(png_structp png, png_const_charp text) {
-    report((error_report *)png_get_error_ptr(png), text);
+    append(png_get_error_ptr(png), text);
     png_longjmp(png, 1);
 }
 
-static void on_warning(png_structp png, png_const_charp text) {
-    (void)png;
-    (void)text;
-}
+static void on_warning(png_structp png, png_const_charp text) { append(png_get_error_ptr(png), text); }
 
 /* ---- encoding ---- */
 
@@ -75,6 +83,7 @@ int pd_png_encode(const unsigned char *pixels, uint32_t width, uint32_t height, 
                   unsigned char **encoded, size_t *encoded_count,
                   char *message, size_t message_capacity) {
     error_report errors = {message, message_capacity};
+    if (message_capacity > 0) message[0] = '\0';
     if (channels != 1 && channels != 3) {
         report(&errors, "only gray (1 channel) and RGB (3 channels) images can be encoded");
         return -1;
@@ -163,6 +172,9 @@ static int decode_protected(png_structp png, png_infop info, memory_source *sour
                             png_bytep **rows) {
     if (setjmp(png_jmpbuf(png))) return -1;
     png_set_read_fn(png, source, read_from_memory);
+    /* A few hundred bytes can declare a 20000 x 20000 image: refuse sides beyond any diffusion model's input before
+       libpng or this code allocates for them. */
+    png_set_user_limits(png, PD_PNG_MAX_SIDE, PD_PNG_MAX_SIDE);
     png_read_info(png, info);
     int color_type = png_get_color_type(png, info);
     int bit_depth = png_get_bit_depth(png, info);
@@ -197,6 +209,7 @@ static int decode_protected(png_structp png, png_infop info, memory_source *sour
 int pd_png_decode(const unsigned char *bytes, size_t count, pd_png_image *image,
                   char *message, size_t message_capacity) {
     error_report errors = {message, message_capacity};
+    if (message_capacity > 0) message[0] = '\0';
     memset(image, 0, sizeof(*image));
     if (count < 8 || png_sig_cmp(bytes, 0, 8) != 0) {
         report(&errors, "not a PNG file: the 8-byte PNG signature is missing");

@@ -40,6 +40,9 @@ public struct NoiseSchedule: Sendable, Equatable {
 
     public var numTrainTimesteps: Int { configuration.numTrainTimesteps }
 
+    /// Far beyond any trained schedule (diffusers' models use 1,000; a few 4,000), small enough to allocate.
+    static let maximumTrainTimesteps = 1_000_000
+
     /// ᾱ_t as diffusers' σ-based and log-SNR schedulers use it: with zero terminal SNR the last value is 2⁻²⁴ rather
     /// than 0, so that the last σ stays finite.
     var alphasCumprodWithFiniteSigmas: [Float] {
@@ -51,9 +54,9 @@ public struct NoiseSchedule: Sendable, Equatable {
 
     init(_ configuration: Configuration, supported: [BetaSchedule], scheduler: String) throws {
         let count = configuration.numTrainTimesteps
-        guard count >= 1 else {
+        guard (1...Self.maximumTrainTimesteps).contains(count) else {
             throw SchedulerError.invalidParameter(scheduler: scheduler, parameter: "num_train_timesteps",
-                                                  reason: "must be at least 1, got \(count)")
+                                                  reason: "must be in 1...\(Self.maximumTrainTimesteps), got \(count)")
         }
         var betas: [Float]
         if let trainedBetas = configuration.trainedBetas {

@@ -37,8 +37,10 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup(title: "Stable Diffusion folders") var pipeline: PipelineBenchOptions
 
     func validate() throws {
-        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
-        if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
+        if let batch, !(1...4_096).contains(batch) { throw ValidationError("--batch must be in 1...4096, got \(batch)") }
+        if !(1...100_000).contains(iterations) {
+            throw ValidationError("--iterations must be in 1...100000, got \(iterations)")
+        }
     }
 
     func run() throws {

@@ -78,9 +78,18 @@ struct GenerateCommand: ParsableCommand {
     @OptionGroup(title: "Processes (mpirun -np K paradiffuse generate ...)")
     var processes: ProcessOptions
 
+    /// Images in one run: their latents, and all the model's activations for them, are held at once.
+    static let maximumImages = 4_096
+
     func validate() throws {
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
-        if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+        guard (1...Self.maximumImages).contains(count) else {
+            throw ValidationError("--count must be in 1...\(Self.maximumImages), got \(count)")
+        }
+        if prompts.prompt.count * count > Self.maximumImages {
+            throw ValidationError("\(prompts.prompt.count) prompts × --count \(count) make more than "
+                                  + "\(Self.maximumImages) images in one run")
+        }
         if let eta {
             guard eta.isFinite, (0...1).contains(eta) else { throw ValidationError("--eta must be in [0, 1], got \(eta)") }
             if let scheduler, scheduler != .ddim {

@@ -21,8 +21,8 @@ struct PipelineBenchOptions: ParsableArguments {
 
     func validate() throws {
         for (name, value) in [("width", width), ("height", height)] {
-            if let value, value < 8 || value % 8 != 0 {
-                throw ValidationError("--\(name) must be a positive multiple of 8, got \(value)")
+            if let value, value < 8 || value > 16_384 || value % 8 != 0 {
+                throw ValidationError("--\(name) must be a multiple of 8 in 8...16384, got \(value)")
             }
         }
         _ = try parsedComponents()

@@ -29,7 +29,9 @@ struct ProcessOptions: ParsableArguments {
     var mpiTimeout = 300.0
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let threads, !(1...1_024).contains(threads) {
+            throw ValidationError("--threads must be in 1...1024, got \(threads)")
+        }
         guard mpiTimeout.isFinite, mpiTimeout > 0 else {
             throw ValidationError("--mpi-timeout must be a number of seconds above 0, got \(mpiTimeout)")
         }

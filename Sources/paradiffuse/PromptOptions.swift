@@ -36,8 +36,8 @@ struct PromptOptions: ParsableArguments {
 
     func validate() throws {
         for (name, value) in [("width", width), ("height", height)] {
-            if let value, value < 8 || value % 8 != 0 {
-                throw ValidationError("--\(name) must be a positive multiple of 8, got \(value)")
+            if let value, value < 8 || value > 16_384 || value % 8 != 0 {
+                throw ValidationError("--\(name) must be a multiple of 8 in 8...16384, got \(value)")
             }
         }
         if let strength, !(strength.isFinite && (0...1).contains(strength)) {

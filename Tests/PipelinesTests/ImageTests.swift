@@ -166,6 +166,35 @@ import Tensors
     }
 }
 
+@Test func pngDeclaringAHugeImageIsRejectedBeforeAllocating() throws {
+    let folder = try ScratchFolder()
+    var data = try RGBImage(width: 1, height: 1, channels: 3).pngData()
+    // IHDR starts at byte 8: length (4), "IHDR" (4), width (4), height (4), 5 more bytes, then its CRC.
+    for (offset, side) in [(16, 20_000), (20, 20_000)] {
+        for byte in 0..<4 { data[offset + byte] = UInt8((side >> (8 * (3 - byte))) & 0xFF) }
+    }
+    let crc = crc32(data[12..<29])
+    for byte in 0..<4 { data[29 + byte] = UInt8((crc >> (8 * (3 - UInt32(byte)))) & 0xFF) }
+    let url = folder.file("huge.png")
+    try data.write(to: url)
+    let error = try #require(throws: ImageError.self) { try RGBImage.readPNG(url: url) }
+    guard case .invalidPNG(url, let reason) = error else {
+        Issue.record("expected invalidPNG, got \(error)")
+        return
+    }
+    #expect(reason.lowercased().contains("limit") || reason.contains("too large"), "\(reason)")
+}
+
+/// The CRC-32 of PNG chunks (ISO 3309).
+private func crc32(_ bytes: Data) -> UInt32 {
+    var crc: UInt32 = 0xFFFF_FFFF
+    for byte in bytes {
+        crc ^= UInt32(byte)
+        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+    }
+    return ~crc
+}
+
 @Test func fileWithoutPNGSignatureIsRejected() throws {
     let folder = try ScratchFolder()
     let url = folder.file("notes.png")

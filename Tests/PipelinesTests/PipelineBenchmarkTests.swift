@@ -70,6 +70,6 @@ import Testing
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus != 0)
-        #expect(message.contains("--width must be a positive multiple of 8, got 100"), "\(message)")
+        #expect(message.contains("--width must be a multiple of 8 in 8...16384, got 100"), "\(message)")
     }
 }

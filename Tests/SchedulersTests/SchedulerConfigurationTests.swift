@@ -34,6 +34,15 @@ struct SchedulerConfigurationTests {
         }
     }
 
+    @Test(arguments: [0, -5, 2_147_483_648])
+    func trainingStepsOutsideTheirRangeAreRejectedBeforeAllocating(steps: Int) throws {
+        for className in ["DDPMScheduler", "DDIMScheduler", "EulerDiscreteScheduler", "DPMSolverMultistepScheduler"] {
+            let config = try Self.config(["_class_name": className, "num_train_timesteps": steps])
+            let error = try #require(throws: (any Error).self) { try makeScheduler(config: config) }
+            #expect("\(error)".contains("'num_train_timesteps'") && "\(error)".contains("\(steps)"), "\(className): \(error)")
+        }
+    }
+
     @Test func configOfAnUnknownClassIsRejected() throws {
         let config = try Self.config(["_class_name": "IPNDMScheduler", "num_train_timesteps": 1000])
         let error = try #require(throws: SchedulerError.self) { try makeScheduler(config: config) }

@@ -59,11 +59,10 @@ public struct AutoencoderKLConfiguration: Sendable, Equatable {
     }
 
     public func validate(file: String) throws {
-        func fail(_ key: String, _ reason: String) -> ModelError { .invalidConfiguration(file: file, key: key, reason: reason) }
-        guard !blockOutChannels.isEmpty else { throw fail("block_out_channels", "is empty") }
-        for channels in blockOutChannels where channels <= 0 {
-            throw fail("block_out_channels", "contains \(channels); every entry must be positive")
-        }
+        let sizes = ConfigurationSizes(file: file)
+        let fail = sizes.fail
+        try sizes.require("block_out_channels", entries: blockOutChannels, count: ConfigurationSizes.levels,
+                          in: ConfigurationSizes.width)
         guard downBlockTypes.count == blockOutChannels.count else {
             throw fail("down_block_types", "has \(downBlockTypes.count) entries but block_out_channels has \(blockOutChannels.count)")
         }
@@ -77,10 +76,13 @@ public struct AutoencoderKLConfiguration: Sendable, Equatable {
             throw fail("up_block_types", "contains '\(type)'; supported: UpDecoderBlock2D")
         }
         guard ["silu", "swish"].contains(activation) else { throw fail("act_fn", "is '\(activation)'; supported: silu") }
-        for (key, value) in [("in_channels", inChannels), ("out_channels", outChannels),
-                             ("latent_channels", latentChannels), ("layers_per_block", layersPerBlock),
-                             ("norm_num_groups", normGroups), ("sample_size", sampleSize)] where value <= 0 {
-            throw fail(key, "is \(value); it must be positive")
+        for (key, value, range) in [("in_channels", inChannels, ConfigurationSizes.imageChannels),
+                                    ("out_channels", outChannels, ConfigurationSizes.imageChannels),
+                                    ("latent_channels", latentChannels, ConfigurationSizes.imageChannels),
+                                    ("layers_per_block", layersPerBlock, ConfigurationSizes.layers),
+                                    ("norm_num_groups", normGroups, ConfigurationSizes.width),
+                                    ("sample_size", sampleSize, ConfigurationSizes.side)] {
+            try sizes.require(key, value, in: range)
         }
         for channels in blockOutChannels where channels % normGroups != 0 {
             throw fail("norm_num_groups", "(\(normGroups)) does not divide block_out_channels entry \(channels)")

@@ -47,18 +47,21 @@ public struct CLIPTextConfiguration: Sendable, Equatable {
     }
 
     public func validate(file: String) throws {
-        func fail(_ key: String, _ reason: String) -> ModelError { .invalidConfiguration(file: file, key: key, reason: reason) }
-        for (key, value) in [("vocab_size", vocabularySize), ("hidden_size", hiddenSize),
-                             ("intermediate_size", intermediateSize), ("num_hidden_layers", layerCount),
-                             ("num_attention_heads", attentionHeads),
-                             ("max_position_embeddings", maxPositionEmbeddings)] where value <= 0 {
-            throw fail(key, "is \(value); it must be positive")
+        let sizes = ConfigurationSizes(file: file)
+        let fail = sizes.fail
+        for (key, value, range) in [("vocab_size", vocabularySize, ConfigurationSizes.entries),
+                                    ("hidden_size", hiddenSize, ConfigurationSizes.width),
+                                    ("intermediate_size", intermediateSize, ConfigurationSizes.width),
+                                    ("num_hidden_layers", layerCount, ConfigurationSizes.layers),
+                                    ("num_attention_heads", attentionHeads, ConfigurationSizes.heads),
+                                    ("max_position_embeddings", maxPositionEmbeddings, ConfigurationSizes.entries)] {
+            try sizes.require(key, value, in: range)
         }
         guard hiddenSize % attentionHeads == 0 else {
             throw fail("num_attention_heads", "(\(attentionHeads)) does not divide hidden_size \(hiddenSize)")
         }
         _ = try mlpActivation(file: file)
-        guard layerNormEpsilon >= 0 else { throw fail("layer_norm_eps", "is \(layerNormEpsilon); it must not be negative") }
+        try sizes.requireEpsilon("layer_norm_eps", layerNormEpsilon)
     }
 
     /// The MLP's activation (`hidden_act`), fused into its first linear layer.

@@ -66,12 +66,22 @@ public struct DiTTransformer2DConfiguration: Sendable, Equatable {
     }
 
     public func validate(file: String) throws {
-        func fail(_ key: String, _ reason: String) -> ModelError { .invalidConfiguration(file: file, key: key, reason: reason) }
-        for (key, value) in [("num_attention_heads", attentionHeads), ("attention_head_dim", attentionHeadDimension),
-                             ("in_channels", inChannels), ("out_channels", outputChannels), ("num_layers", layers),
-                             ("sample_size", sampleSize), ("patch_size", patchSize),
-                             ("num_embeds_ada_norm", classCount)] where value <= 0 {
-            throw fail(key, "is \(value); it must be positive")
+        let sizes = ConfigurationSizes(file: file)
+        let fail = sizes.fail
+        for (key, value, range) in [("num_attention_heads", attentionHeads, ConfigurationSizes.heads),
+                                    ("attention_head_dim", attentionHeadDimension, ConfigurationSizes.heads),
+                                    ("in_channels", inChannels, ConfigurationSizes.imageChannels),
+                                    ("out_channels", outputChannels, ConfigurationSizes.imageChannels),
+                                    ("num_layers", layers, ConfigurationSizes.layers),
+                                    ("sample_size", sampleSize, ConfigurationSizes.side),
+                                    ("patch_size", patchSize, 1...64),
+                                    ("num_embeds_ada_norm", classCount, ConfigurationSizes.entries)] {
+            try sizes.require(key, value, in: range)
+        }
+        try sizes.requireEpsilon("norm_eps", normEpsilon)
+        guard ConfigurationSizes.width.contains(width) else {
+            throw fail("attention_head_dim", "× num_attention_heads is a width of \(width); it must be at most "
+                + "\(ConfigurationSizes.width.upperBound)")
         }
         guard sampleSize % patchSize == 0 else {
             throw fail("patch_size", "(\(patchSize)) does not divide sample_size \(sampleSize)")

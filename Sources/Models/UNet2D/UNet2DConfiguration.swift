@@ -104,8 +104,28 @@ public struct UNet2DConfiguration: Decodable, Sendable {
     }
 
     public func validate(file: String) throws {
-        func fail(_ key: String, _ reason: String) -> ModelError { .invalidConfiguration(file: file, key: key, reason: reason) }
-        guard !blockOutChannels.isEmpty else { throw fail("block_out_channels", "is empty") }
+        let sizes = ConfigurationSizes(file: file)
+        let fail = sizes.fail
+        try sizes.require("block_out_channels", entries: blockOutChannels, count: ConfigurationSizes.levels,
+                          in: ConfigurationSizes.width)
+        if let sampleSize {
+            try sizes.require("sample_size", entries: sampleSize, count: 2...2, in: ConfigurationSizes.side)
+        }
+        try sizes.require("in_channels", inChannels, in: ConfigurationSizes.imageChannels)
+        try sizes.require("out_channels", outChannels, in: ConfigurationSizes.imageChannels)
+        try sizes.require("layers_per_block", layersPerBlock, in: ConfigurationSizes.layers)
+        try sizes.require("norm_num_groups", normGroups, in: ConfigurationSizes.width)
+        if let attentionNormGroups {
+            try sizes.require("attn_norm_num_groups", attentionNormGroups, in: ConfigurationSizes.width)
+            if let channels = blockOutChannels.last, channels % attentionNormGroups != 0 {
+                throw fail("attn_norm_num_groups", "(\(attentionNormGroups)) does not divide the mid block's \(channels) channels")
+            }
+        }
+        if let attentionHeadDimension { try sizes.require("attention_head_dim", attentionHeadDimension, in: ConfigurationSizes.heads) }
+        if let timeEmbeddingDimension { try sizes.require("time_embedding_dim", timeEmbeddingDimension, in: ConfigurationSizes.width) }
+        if let classEmbedCount { try sizes.require("num_class_embeds", classEmbedCount, in: ConfigurationSizes.entries) }
+        try sizes.require("downsample_padding", downsamplePadding, in: 0...1)
+        try sizes.requireEpsilon("norm_eps", normEpsilon)
         guard downBlockTypes.count == blockOutChannels.count else {
             throw fail("down_block_types", "has \(downBlockTypes.count) entries but block_out_channels has \(blockOutChannels.count)")
         }

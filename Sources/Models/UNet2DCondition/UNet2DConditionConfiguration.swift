@@ -24,6 +24,8 @@ public struct UNet2DConditionConfiguration: Sendable {
     /// Attention heads per block (diffusers reads `num_attention_heads`, or — for historical reasons —
     /// `attention_head_dim`, which Stable Diffusion configs use to mean the head count).
     public var attentionHeads = [8, 8, 8, 8]
+    /// The key `attentionHeads` was read from, for error messages.
+    var attentionHeadsKey = "attention_head_dim"
     public var useLinearProjection = false
     public var attentionBias = false
     /// `time_cond_proj_dim`: the width of a condition added to the timestep embedding (LCM's guidance-scale
@@ -56,6 +58,7 @@ public struct UNet2DConditionConfiguration: Sendable {
             transformerLayersPerBlock = try config.value("transformer_layers_per_block", as: Int.self)
         }
         let headsKey = config.contains("num_attention_heads") ? "num_attention_heads" : "attention_head_dim"
+        attentionHeadsKey = headsKey
         if config.contains(headsKey) {
             if let single = try? config.value(headsKey, as: Int.self) {
                 attentionHeads = Array(repeating: single, count: downBlockTypes.count)
@@ -80,15 +83,29 @@ public struct UNet2DConditionConfiguration: Sendable {
     }
 
     public func validate(file: String) throws {
-        func fail(_ key: String, _ reason: String) -> ModelError { .invalidConfiguration(file: file, key: key, reason: reason) }
-        guard !blockOutChannels.isEmpty, downBlockTypes.count == blockOutChannels.count else {
+        let sizes = ConfigurationSizes(file: file)
+        let fail = sizes.fail
+        try sizes.require("block_out_channels", entries: blockOutChannels, count: ConfigurationSizes.levels,
+                          in: ConfigurationSizes.width)
+        if let sampleSize { try sizes.require("sample_size", sampleSize, in: ConfigurationSizes.side) }
+        try sizes.require("in_channels", inChannels, in: ConfigurationSizes.imageChannels)
+        try sizes.require("out_channels", outChannels, in: ConfigurationSizes.imageChannels)
+        try sizes.require("layers_per_block", layersPerBlock, in: ConfigurationSizes.layers)
+        try sizes.require("transformer_layers_per_block", transformerLayersPerBlock, in: ConfigurationSizes.layers)
+        try sizes.require("norm_num_groups", normGroups, in: ConfigurationSizes.width)
+        try sizes.require("cross_attention_dim", crossAttentionDimension, in: ConfigurationSizes.width)
+        try sizes.require(attentionHeadsKey, attentionHeads, in: ConfigurationSizes.heads)
+        if let timeConditionWidth { try sizes.require("time_cond_proj_dim", timeConditionWidth, in: ConfigurationSizes.width) }
+        try sizes.require("downsample_padding", downsamplePadding, in: 0...1)
+        try sizes.requireEpsilon("norm_eps", normEpsilon)
+        guard downBlockTypes.count == blockOutChannels.count else {
             throw fail("down_block_types", "has \(downBlockTypes.count) entries but block_out_channels has \(blockOutChannels.count)")
         }
         guard upBlockTypes.count == downBlockTypes.count else {
             throw fail("up_block_types", "has \(upBlockTypes.count) entries but down_block_types has \(downBlockTypes.count)")
         }
         guard attentionHeads.count == downBlockTypes.count else {
-            throw fail("attention_head_dim", "has \(attentionHeads.count) entries for \(downBlockTypes.count) blocks")
+            throw fail(attentionHeadsKey, "has \(attentionHeads.count) entries for \(downBlockTypes.count) blocks")
         }
         for type in downBlockTypes where !["DownBlock2D", "CrossAttnDownBlock2D"].contains(type) {
             throw fail("down_block_types", "contains '\(type)'; supported: DownBlock2D, CrossAttnDownBlock2D")

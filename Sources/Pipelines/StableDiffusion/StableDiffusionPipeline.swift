@@ -126,7 +126,13 @@ public final class StableDiffusionPipeline {
             throw ModelError.invalidInput(parameter: name, reason:
                 "is \(pixels); it must be a positive multiple of \(vaeScaleFactor), the VAE's downsampling factor")
         }
+        guard pixels <= Self.largestImageSide else {
+            throw ModelError.invalidInput(parameter: name, reason: "is \(pixels); it must be at most \(Self.largestImageSide)")
+        }
     }
+
+    /// The largest width or height generated (and read from an input image, see `RGBImage.readPNG`).
+    static let largestImageSide = 16_384
 
     /// Latents `[N, C, h, w]` decoded to images `[N, 3, h·f, w·f]` in [-1, 1]: `vae.decode(latents / scaling_factor)`.
     public func decode(_ latents: Tensor) throws -> Tensor {
