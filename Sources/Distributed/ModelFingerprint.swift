@@ -1,4 +1,5 @@
 import Foundation
+import Loading
 
 /// A hash of what makes a model folder the model it is, cheap enough to take at start-up: every JSON file
 /// (configurations) and every safetensors header (tensor names, dtypes, shapes, offsets) with its file's size, by
@@ -16,13 +17,12 @@ public struct ModelFingerprint: Equatable, Sendable {
             .sorted { $0.path < $1.path }
         for file in relevant {
             hash.add(Array(file.path.utf8))
-            let handle = try FileHandle(forReadingFrom: file.url)
-            defer { try? handle.close() }
             if file.url.pathExtension == "json" {
-                hash.add(Array(try handle.readToEnd() ?? Data()))
+                hash.add(Array(try RegularFile.contents(of: file.url)))
             } else {
-                let size = try handle.seekToEnd()
-                try handle.seek(toOffset: 0)
+                let size = UInt64(try RegularFile.size(of: file.url))
+                let handle = try FileHandle(forReadingFrom: file.url)
+                defer { try? handle.close() }
                 let lengthBytes = try handle.read(upToCount: 8) ?? Data()
                 let headerLength = lengthBytes.count == 8
                     ? lengthBytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) } : 0

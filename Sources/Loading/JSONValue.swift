@@ -1,7 +1,7 @@
 import Foundation
 
 /// A parsed JSON document, for files whose keys are not known in advance (safetensors headers, configs).
-public enum JSONValue: Sendable, Equatable, Codable {
+public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
     case null
     case bool(Bool)
     case number(Double)
@@ -9,27 +9,20 @@ public enum JSONValue: Sendable, Equatable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses `data`, read from `url`; errors name the file. Python's `json` writes `Infinity`, `-Infinity` and
-    /// `NaN` (diffusers saves `"lambda_min_clipped": -Infinity`), so those are accepted too.
+    /// Parses `data`, read from `url`, as strict JSON (`JSONParser`); errors name the file and the place. Python's
+    /// `json` writes `Infinity`, `-Infinity` and `NaN` (diffusers saves `"lambda_min_clipped": -Infinity`), so those
+    /// are accepted too.
     public static func parse(_ data: Data, from url: URL) throws -> JSONValue {
-        let decoder = JSONDecoder()
-        decoder.allowsJSON5 = true
         do {
-            return try decoder.decode(JSONValue.self, from: data)
-        } catch let error as DecodingError {
-            throw LoadingError.invalidJSON(url, reason: "not valid JSON: \(error.plainDescription)")
+            return try JSONParser.parse(data)
+        } catch let failure as JSONParser.Failure {
+            throw LoadingError.invalidJSON(url, reason: "not valid JSON: \(failure.reason)")
         }
     }
 
     /// Reads and parses the JSON file at `url`.
     public static func read(_ url: URL) throws -> JSONValue {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw LoadingError.unreadableFile(url, reason: error.localizedDescription)
-        }
-        return try parse(data, from: url)
+        try parse(RegularFile.contents(of: url), from: url)
     }
 
     public init(from decoder: Decoder) throws {
@@ -67,6 +60,10 @@ public enum JSONValue: Sendable, Equatable, Codable {
         if case let .number(value) = self { JSONValue.exactInteger(value) } else { nil }
     }
 
+    public var boolean: Bool? {
+        if case let .bool(value) = self { value } else { nil }
+    }
+
     /// What kind of value this is, for error messages ("a string", "an array", ...).
     public var kindDescription: String {
         switch self {
@@ -79,24 +76,19 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
+    /// Scalars as JSON writes them; arrays and objects by their kind, for error messages.
+    public var description: String {
+        switch self {
+        case .null: "null"
+        case let .bool(value): "\(value)"
+        case let .number(value): JSONValue.exactInteger(value).map(String.init) ?? "\(value)"
+        case let .string(value): "\"\(value)\""
+        case .array, .object: kindDescription
+        }
+    }
+
     private static func exactInteger(_ value: Double) -> Int? {
         guard value.rounded() == value, abs(value) <= 0x1p53 else { return nil }
         return Int(value)
-    }
-}
-
-extension DecodingError {
-    /// The failure in words, with the JSON path where it happened.
-    var plainDescription: String {
-        let (context, summary): (Context, String) = switch self {
-        case let .typeMismatch(type, context): (context, "expected \(type)")
-        case let .valueNotFound(type, context): (context, "missing \(type) value")
-        case let .keyNotFound(key, context): (context, "missing key '\(key.stringValue)'")
-        case let .dataCorrupted(context): (context, context.debugDescription)
-        @unknown default: (Context(codingPath: [], debugDescription: ""), "\(self)")
-        }
-        let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        let underlying = (context.underlyingError).map { " (\($0))" } ?? ""
-        return (path.isEmpty ? "" : "at \(path): ") + summary + underlying
     }
 }

@@ -11,24 +11,16 @@ final class MappedFile: MappedMemory, @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
 
     init(url: URL) throws {
-        func failure(_ action: String) -> LoadingError {
-            .unreadableFile(url, reason: "\(action): \(String(cString: strerror(errno)))")
-        }
-        let descriptor = url.withUnsafeFileSystemRepresentation { path in path.map { open($0, O_RDONLY) } ?? -1 }
-        guard descriptor >= 0 else { throw failure("open") }
+        let (descriptor, size) = try RegularFile.openForReading(url)
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw failure("stat") }
-        guard status.st_mode & S_IFMT == S_IFREG else {
-            throw LoadingError.unreadableFile(url, reason: "not a regular file")
-        }
-        let size = Int(status.st_size)
         guard size > 0 else {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return
         }
         let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0)
-        guard let address, address != UnsafeMutableRawPointer(bitPattern: -1) else { throw failure("mmap") }
+        guard let address, address != UnsafeMutableRawPointer(bitPattern: -1) else {
+            throw LoadingError.unreadableFile(url, reason: "mmap: \(String(cString: strerror(errno)))")
+        }
         bytes = UnsafeRawBufferPointer(start: address, count: size)
     }
 

@@ -40,7 +40,7 @@ struct SafetensorsHeader: Sendable {
                 tensors[name] = try Self.tensorInfo(named: name, from: entry, dataSize: dataSize, url: url)
             }
         }
-        try Self.checkNoOverlap(tensors.values, url: url)
+        try Self.checkCoverage(tensors.values, dataSize: dataSize, url: url)
         self.tensors = tensors
         self.metadata = metadata
     }
@@ -105,12 +105,26 @@ struct SafetensorsHeader: Sendable {
         return integers
     }
 
-    private static func checkNoOverlap(_ tensors: some Collection<TensorInfo>, url: URL) throws {
+    /// The tensors' bytes tile the data section, as the safetensors format requires: no overlap, no gap, nothing
+    /// after the last tensor. A header length a few bytes off shifts every tensor into the wrong bytes, which only
+    /// this check notices (the file still parses).
+    private static func checkCoverage(_ tensors: some Collection<TensorInfo>, dataSize: Int, url: URL) throws {
         let ordered = tensors.filter { !$0.dataOffsets.isEmpty }
             .sorted { ($0.dataOffsets.lowerBound, $0.name) < ($1.dataOffsets.lowerBound, $1.name) }
-        for (previous, next) in zip(ordered, ordered.dropFirst())
-        where next.dataOffsets.lowerBound < previous.dataOffsets.upperBound {
-            throw LoadingError.overlappingTensors(url, first: previous.name, second: next.name)
+        var covered = 0
+        for (index, tensor) in ordered.enumerated() {
+            if tensor.dataOffsets.lowerBound < covered {
+                throw LoadingError.overlappingTensors(url, first: ordered[index - 1].name, second: tensor.name)
+            }
+            if tensor.dataOffsets.lowerBound > covered {
+                throw LoadingError.invalidHeader(url, reason: "bytes \(covered)..<\(tensor.dataOffsets.lowerBound) of the "
+                    + "data section belong to no tensor (before '\(tensor.name)'): the header or its length is wrong")
+            }
+            covered = tensor.dataOffsets.upperBound
+        }
+        guard covered == dataSize else {
+            throw LoadingError.invalidHeader(url, reason: "the tensors end at byte \(covered) of a \(dataSize)-byte data "
+                + "section: the header or its length is wrong, or the file has trailing bytes")
         }
     }
 }

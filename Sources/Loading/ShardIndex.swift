@@ -21,6 +21,11 @@ struct ShardIndex {
                 throw LoadingError.invalidShardIndex(url, reason:
                     "weight_map entry '\(tensor)' is \(shard.kindDescription), not a file name")
             }
+            // Shards sit beside the index: a path would reach outside the model folder.
+            guard !fileName.isEmpty, !fileName.contains("/"), fileName != ".", fileName != ".." else {
+                throw LoadingError.invalidShardIndex(url, reason:
+                    "weight_map entry '\(tensor)' names '\(fileName)'; shards are file names in the index's folder")
+            }
             weightMap[tensor] = fileName
         }
         self.weightMap = weightMap

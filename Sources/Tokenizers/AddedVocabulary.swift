@@ -15,8 +15,8 @@ struct AddedVocabulary: Sendable {
     /// Every added token's id.
     let ids: [String: Int]
 
-    /// Ids come from the vocabulary; a token it lacks gets the next id after the vocabulary and earlier added
-    /// tokens. A token declared again keeps its place and takes the later declaration's `normalized` flag.
+    /// Ids come from the vocabulary; a token it lacks gets the next id after the vocabulary's (its size, when its
+    /// ids are 0..<size as in every real vocabulary) and earlier added tokens. A token declared again keeps its place and takes the later declaration's `normalized` flag.
     init(_ declarations: [AddedTokenDeclaration], vocabulary: [String: Int]) {
         var latest: [AddedTokenDeclaration] = []
         for declaration in declarations where !declaration.content.isEmpty {
@@ -26,7 +26,7 @@ struct AddedVocabulary: Sendable {
                 latest.append(declaration)
             }
         }
-        var nextID = vocabulary.count
+        var nextID = (vocabulary.values.max() ?? -1) + 1
         let patterns = latest.map { declaration -> Pattern in
             let id = vocabulary[declaration.content] ?? nextID
             nextID = max(nextID, id + 1)

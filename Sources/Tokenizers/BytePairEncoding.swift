@@ -7,6 +7,8 @@ import Foundation
 /// priority (earliest line) is merged, left to right. Results are cached per word.
 struct BytePairEncoding: Sendable {
     static let endOfWordSuffix = "</w>"
+    /// Ids are positions in the text encoder's embedding table, far below this.
+    static let maxTokenID = 1 << 24
 
     /// The vocabulary's tokens by id.
     let tokens: [Int: String]
@@ -19,7 +21,7 @@ struct BytePairEncoding: Sendable {
     init(vocabularyURL: URL, mergesURL: URL) throws {
         let vocabulary = try Self.readVocabulary(vocabularyURL)
         tokenIDs = vocabulary
-        tokens = Dictionary(vocabulary.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
+        tokens = Dictionary(uniqueKeysWithValues: vocabulary.map { ($0.value, $0.key) })
         byteIDs = try Self.byteSymbolIDs(suffix: "", vocabulary: vocabulary, url: vocabularyURL)
         wordFinalByteIDs = try Self.byteSymbolIDs(suffix: Self.endOfWordSuffix, vocabulary: vocabulary,
                                                   url: vocabularyURL)
@@ -69,9 +71,15 @@ struct BytePairEncoding: Sendable {
 
     private static func readVocabulary(_ url: URL) throws -> [String: Int] {
         var vocabulary: [String: Int] = [:]
+        var tokensByID: [Int: String] = [:]
         for (token, value) in try TokenizerFile.jsonObject(url) {
-            guard let id = value as? Int, id >= 0 else {
-                throw TokenizerError.invalidVocabulary(url, reason: "token '\(token)' has no non-negative integer id")
+            guard let id = value.integer, id >= 0, id <= maxTokenID else {
+                throw TokenizerError.invalidVocabulary(url, reason:
+                    "token '\(token)' has no integer id from 0 to \(maxTokenID), found \(value)")
+            }
+            if let other = tokensByID.updateValue(token, forKey: id) {
+                let pair = [other, token].sorted()
+                throw TokenizerError.invalidVocabulary(url, reason: "tokens '\(pair[0])' and '\(pair[1])' share id \(id)")
             }
             vocabulary[token] = id
         }

@@ -14,6 +14,8 @@ public struct CLIPTokenizer: Sendable {
     public let endTokenID: Int
     /// `<|endoftext|>` (49407) for Stable Diffusion 1.x, `!` (0) for 2.x and SDXL's second tokenizer.
     public let padTokenID: Int
+    /// The folder it was loaded from, for messages about its files.
+    public let folder: URL
 
     private let bytePairEncoding: BytePairEncoding
     private let addedVocabulary: AddedVocabulary
@@ -25,12 +27,20 @@ public struct CLIPTokenizer: Sendable {
         bytePairEncoding = try BytePairEncoding(vocabularyURL: folder.appendingPathComponent("vocab.json"),
                                                 mergesURL: folder.appendingPathComponent("merges.txt"))
         addedVocabulary = AddedVocabulary(configuration.addedTokens, vocabulary: bytePairEncoding.tokenIDs)
-        // The configuration lists every special token among the added tokens.
+        // The configuration lists every special token, none empty, among the added tokens.
         let ids = addedVocabulary.ids
+        func id(_ token: String) throws -> Int {
+            guard let id = ids[token] else {
+                throw TokenizerError.invalidConfiguration(folder.appendingPathComponent("tokenizer_config.json"),
+                                                          key: "added_tokens", reason: "'\(token)' has no id")
+            }
+            return id
+        }
         maxLength = configuration.maxLength
-        startTokenID = ids[configuration.startToken]!
-        endTokenID = ids[configuration.endToken]!
-        padTokenID = ids[configuration.padToken]!
+        startTokenID = try id(configuration.startToken)
+        endTokenID = try id(configuration.endToken)
+        padTokenID = try id(configuration.padToken)
+        self.folder = folder
     }
 
     /// The start token, the text's tokens and the end token; no truncation, no padding.

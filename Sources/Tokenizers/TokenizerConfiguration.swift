@@ -1,4 +1,5 @@
 import Foundation
+import Loading
 
 /// What a tokenizer folder's `tokenizer_config.json`, `special_tokens_map.json` and `added_tokens.json` say, read
 /// the way transformers' `CLIPTokenizer.from_pretrained` reads them. Each file is optional.
@@ -11,6 +12,8 @@ import Foundation
 struct TokenizerConfiguration {
     /// CLIP text encoders have 77 positions; `model_max_length` says so in every Stable Diffusion folder.
     static let defaultMaxLength = 77
+    /// Far beyond any text encoder's positions, small enough that a padded prompt cannot exhaust memory.
+    static let maxLengthLimit = 1 << 16
     private static let namedTokenKeys = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token",
                                          "mask_token"]
     private static let defaultNamedTokens = ["bos_token": "<|startoftext|>", "eos_token": "<|endoftext|>",
@@ -56,9 +59,16 @@ struct TokenizerConfiguration {
             Self.fillDefaults(&named)
         }
 
-        startToken = named["bos_token"]!.content
-        endToken = named["eos_token"]!.content
-        padToken = named["pad_token"]!.content
+        func content(_ key: String) throws -> String {
+            guard let content = named[key]?.content, !content.isEmpty else {
+                let file = config[key] != nil ? configURL : specialTokensURL
+                throw TokenizerError.invalidConfiguration(file, key: key, reason: "the token is empty")
+            }
+            return content
+        }
+        startToken = try content("bos_token")
+        endToken = try content("eos_token")
+        padToken = try content("pad_token")
         let declaredContents = Set(declared.map(\.content))
         let special = Self.namedTokenKeys.compactMap { named[$0] } + extras
         addedTokens = declared + special.filter { !declaredContents.contains($0.content) }
@@ -71,12 +81,13 @@ struct TokenizerConfiguration {
     }
 
     /// `model_max_length`; transformers saves `int(1e30)` there when a tokenizer has no limit of its own.
-    private static func maxLength(in config: [String: Any], url: URL) throws -> Int {
-        guard let value = config["model_max_length"], !(value is NSNull) else { return defaultMaxLength }
-        if let number = value as? NSNumber, !(value is Bool), number.doubleValue >= 1e30 { return defaultMaxLength }
-        guard let length = value as? Int, length >= 2 else {
-            throw TokenizerError.invalidConfiguration(url, key: "model_max_length", reason:
-                "expected an integer of at least 2 (start and end tokens), found \(value)")
+    private static func maxLength(in config: [String: JSONValue], url: URL) throws -> Int {
+        let key = "model_max_length"
+        guard let value = config[key], value != .null else { return defaultMaxLength }
+        if case let .number(number) = value, number >= 1e30 { return defaultMaxLength }
+        guard let length = value.integer, (2...maxLengthLimit).contains(length) else {
+            throw TokenizerError.invalidConfiguration(url, key: key, reason:
+                "expected an integer from 2 (start and end tokens) to \(maxLengthLimit), or 1e30 for none, found \(value)")
         }
         return length
     }
@@ -84,28 +95,28 @@ struct TokenizerConfiguration {
     /// A special token given as a string, or as an object with `content` (and `normalized`), as transformers
     /// saves an `AddedToken`. Named special tokens are matched in the text before normalization unless they say
     /// `"normalized": true`.
-    private static func declaration(_ value: Any?, key: String, url: URL) throws -> AddedTokenDeclaration? {
+    private static func declaration(_ value: JSONValue?, key: String, url: URL) throws -> AddedTokenDeclaration? {
         switch value {
-        case nil, is NSNull:
+        case nil, .null?:
             return nil
-        case let content as String:
+        case let .string(content)?:
             return AddedTokenDeclaration(content: content, normalized: false)
-        case let object as [String: Any]:
-            guard let content = object["content"] as? String else {
+        case let .object(object)?:
+            guard case let .string(content)? = object["content"] else {
                 throw TokenizerError.invalidConfiguration(url, key: key, reason: "the token object has no string 'content'")
             }
-            return AddedTokenDeclaration(content: content, normalized: object["normalized"] as? Bool ?? false)
-        default:
+            return AddedTokenDeclaration(content: content, normalized: object["normalized"]?.boolean ?? false)
+        case let other?:
             throw TokenizerError.invalidConfiguration(url, key: key, reason:
-                "expected a token string or an object with 'content', found \(value!)")
+                "expected a token string or an object with 'content', found \(other)")
         }
     }
 
-    private static func extraSpecialTokens(in config: [String: Any], url: URL) throws -> [AddedTokenDeclaration] {
+    private static func extraSpecialTokens(in config: [String: JSONValue], url: URL) throws -> [AddedTokenDeclaration] {
         var extras: [AddedTokenDeclaration] = []
         for key in ["additional_special_tokens", "extra_special_tokens"] {
-            guard let value = config[key], !(value is NSNull) else { continue }
-            guard let list = value as? [Any] else {
+            guard let value = config[key], value != .null else { continue }
+            guard case let .array(list) = value else {
                 throw TokenizerError.invalidConfiguration(url, key: key, reason: "expected a list of tokens")
             }
             extras += try list.compactMap { try declaration($0, key: key, url: url) }
@@ -115,21 +126,21 @@ struct TokenizerConfiguration {
 
     /// `added_tokens_decoder`: id → token object, added in increasing id order. An object without `normalized`
     /// is normalized unless it is special (or named as a special token, which makes it special).
-    private static func decoderEntries(_ decoder: Any, namedContents: Set<String>,
+    private static func decoderEntries(_ decoder: JSONValue, namedContents: Set<String>,
                                        url: URL) throws -> [AddedTokenDeclaration] {
         let key = "added_tokens_decoder"
-        guard let entries = decoder as? [String: Any] else {
+        guard case let .object(entries) = decoder else {
             throw TokenizerError.invalidConfiguration(url, key: key, reason: "expected an object of id → token")
         }
         var declarations: [(id: Int, declaration: AddedTokenDeclaration)] = []
         for (idText, value) in entries {
-            guard let id = Int(idText), let object = value as? [String: Any],
-                  let content = object["content"] as? String else {
+            guard let id = Int(idText), case let .object(object) = value,
+                  case let .string(content)? = object["content"] else {
                 throw TokenizerError.invalidConfiguration(url, key: key, reason:
                     "entry '\(idText)' is not an integer id with a token object that has a string 'content'")
             }
-            let special = object["special"] as? Bool ?? false || namedContents.contains(content)
-            let normalized = object["normalized"] as? Bool ?? !special
+            let special = object["special"]?.boolean ?? false || namedContents.contains(content)
+            let normalized = object["normalized"]?.boolean ?? !special
             declarations.append((id, AddedTokenDeclaration(content: content, normalized: normalized)))
         }
         return declarations.sorted { $0.id < $1.id }.map(\.declaration)
@@ -140,7 +151,7 @@ struct TokenizerConfiguration {
         guard let entries = try TokenizerFile.optionalJSONObject(url) else { return [] }
         var declarations: [(id: Int, declaration: AddedTokenDeclaration)] = []
         for (content, value) in entries {
-            guard let id = value as? Int else {
+            guard let id = value.integer else {
                 throw TokenizerError.invalidConfiguration(url, key: content, reason: "expected an integer id")
             }
             let normalized = !specialContents.contains(content)

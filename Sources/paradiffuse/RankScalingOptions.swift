@@ -1,6 +1,7 @@
 import ArgumentParser
 import Distributed
 import Foundation
+import Loading
 import Pipelines
 
 /// `bench --simulate-ranks K ...`: predicts the latency of one parallel-sampling iteration on K ranks, and the
@@ -105,12 +106,22 @@ struct RankScalingOptions: ParsableArguments {
     /// `out_channels × height × width × 4` from the UNet's config.json.
     private static func outputBytesPerLatent(_ folder: URL) throws -> Int {
         let candidates = [folder.appendingPathComponent("unet/config.json"), folder.appendingPathComponent("config.json")]
-        guard let url = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }),
-              let config = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any],
-              let channels = config["out_channels"] as? Int else {
-            throw ValidationError("--simulate-ranks: no UNet config.json with out_channels in \(folder.path)")
+        guard let url = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            throw ValidationError("--simulate-ranks: no UNet config.json in \(folder.path)")
         }
-        let size = (config["sample_size"] as? Int).map { [$0, $0] } ?? (config["sample_size"] as? [Int]) ?? [32, 32]
-        return channels * size[0] * size[1] * 4
+        guard case let .object(config) = try JSONValue.read(url), let channels = config["out_channels"]?.integer,
+              (1...4096).contains(channels) else {
+            throw ValidationError("--simulate-ranks: \(url.path) has no out_channels from 1 to 4096")
+        }
+        let size: [Int?] = switch config["sample_size"] {
+        case let .array(sides)?: sides.map(\.integer)
+        case let side?: [side.integer, side.integer]
+        case nil: [32, 32]
+        }
+        guard size.count == 2, let height = size[0], let width = size[1], (1...4096).contains(height),
+              (1...4096).contains(width) else {
+            throw ValidationError("--simulate-ranks: \(url.path) has no sample_size of 1 to 4096, or two of them")
+        }
+        return channels * height * width * 4
     }
 }

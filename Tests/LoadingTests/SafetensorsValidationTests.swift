@@ -86,6 +86,28 @@ private func openingError(_ bytes: Data, sourceLocation: SourceLocation = #_sour
     #expect(try openingError(safetensorsBytes(header: header, dataSize: 12)).contains("tensors 'a' and 'b' overlap"))
 }
 
+@Test func theDataSectionMustBeExactlyCovered() throws {
+    let two = #"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#
+    #expect(try openingError(safetensorsBytes(header: two, dataSize: 12)).contains("end at byte 8 of a 12-byte"))
+    let gap = #"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}"#
+    #expect(try openingError(safetensorsBytes(header: gap, dataSize: 8)).contains("bytes 0..<4 of the data section"))
+}
+
+/// A header length a few bytes short still parses (its JSON ends early within trailing spaces) but moves the data
+/// section: every weight would be read shifted. The coverage check refuses it.
+@Test func headerLengthAFewBytesShortIsRejected() throws {
+    let header = #"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}    "#
+    var bytes = safetensorsBytes(header: header, dataSize: 8)
+    var shorter = UInt64(header.utf8.count - 4).littleEndian
+    bytes.replaceSubrange(0..<8, with: Data(bytes: &shorter, count: 8))
+    #expect(try openingError(bytes).contains("12-byte data section"))
+}
+
+@Test func aTensorNamedTwiceIsRejected() throws {
+    let header = #"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}"#
+    #expect(try openingError(safetensorsBytes(header: header, dataSize: 8)).contains("duplicate key 'a'"))
+}
+
 @Test func malformedMetadataIsRejected() throws {
     let message = try openingError(safetensorsBytes(header: #"{"__metadata__": {"epoch": 3}}"#))
     #expect(message.contains("__metadata__ values must be strings, found a number"))

@@ -124,3 +124,50 @@ private func writeShards(in folder: TemporaryFolder, indexName: String, weightMa
         "\(error)".contains(index.path) && "\(error)".contains("'a' is in both one.safetensors and two.safetensors")
     }
 }
+
+@Test func shardNamesReachingOutsideTheIndexFolderAreRejected() throws {
+    for name in ["../model-00001-of-00002.safetensors", "sub/model.safetensors", "..", ""] {
+        let folder = try TemporaryFolder()
+        let index = try writeShards(in: folder, indexName: "model.safetensors.index.json",
+                                    weightMap: #"{"a.weight": "\#(name)"}"#)
+        #expect(throws: LoadingError.invalidShardIndex(index, reason:
+            "weight_map entry 'a.weight' names '\(name)'; shards are file names in the index's folder")) {
+            try WeightStore(url: index)
+        }
+    }
+}
+
+@Test func weightsFileThatIsAFIFOIsRefusedWithoutWaiting() throws {
+    let folder = try TemporaryFolder()
+    let fifo = folder.file("model.safetensors")
+    #expect(mkfifo(fifo.path, 0o600) == 0)
+    #expect(throws: LoadingError.unreadableFile(fifo, reason: "it is not a regular file")) { try WeightStore(url: fifo) }
+    let index = try writeShards(in: folder, indexName: "model.safetensors.index.json",
+                                weightMap: #"{"a.weight": "model.safetensors"}"#)
+    #expect {
+        try WeightStore(url: index)
+    } throws: { error in
+        "\(error)".hasSuffix("shard 'model.safetensors': cannot read \(fifo.path): it is not a regular file")
+    }
+    let config = folder.file("config.json")
+    #expect(mkfifo(config.path, 0o600) == 0)
+    #expect(throws: LoadingError.unreadableFile(config, reason: "it is not a regular file")) { try JSONValue.read(config) }
+}
+
+@Test func folderGivenAsAFileIsNamedAsOne() throws {
+    let folder = try TemporaryFolder()
+    #expect(throws: LoadingError.unreadableFile(folder.url, reason: "it is a folder")) { try JSONValue.read(folder.url) }
+    let missing = folder.file("absent.json")
+    #expect(throws: LoadingError.unreadableFile(missing, reason: "No such file or directory")) {
+        try JSONValue.read(missing)
+    }
+}
+
+@Test func fileLargerThanItsLimitIsRefusedBeforeReading() throws {
+    let folder = try TemporaryFolder()
+    let file = try folder.write("[1, 2, 3]", to: "config.json")
+    #expect(throws: LoadingError.unreadableFile(file, reason: "it is 9 bytes, more than the 4 bytes such a file may have")) {
+        try RegularFile.contents(of: file, byteLimit: 4)
+    }
+    #expect(try RegularFile.contents(of: file, byteLimit: 9) == Data("[1, 2, 3]".utf8))
+}

@@ -203,7 +203,7 @@ private func crc32(_ bytes: Data) -> UInt32 {
         try RGBImage.readPNG(url: url)
     }
     let missing = folder.file("absent.png")
-    #expect(throws: ImageError.unreadableFile(missing, reason: "no such file")) { try RGBImage.readPNG(url: missing) }
+    #expect(throws: ImageError.unreadableFile(missing, reason: "No such file or directory")) { try RGBImage.readPNG(url: missing) }
 }
 
 // MARK: - Reading colour types the writer never produces

@@ -1,4 +1,5 @@
 import Foundation
+import Loading
 
 /// The `config.json` of a diffusers `UNet2DModel`; absent keys take diffusers' defaults, unknown keys are ignored.
 public struct UNet2DConfiguration: Decodable, Sendable {
@@ -88,10 +89,9 @@ public struct UNet2DConfiguration: Decodable, Sendable {
 
     /// Reads and checks `config.json`; errors name the file and the key.
     public static func read(from url: URL) throws -> UNet2DConfiguration {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ModelError.invalidConfiguration(file: url.path, key: "config.json", reason: "cannot be read: \(error.localizedDescription)")
-        }
+        let data = try RegularFile.contents(of: url)
+        // Strict JSON first, with the place of any problem (Foundation's decoder below only maps it to fields).
+        _ = try JSONValue.parse(data, from: url)
         let configuration: UNet2DConfiguration
         do { configuration = try JSONDecoder().decode(UNet2DConfiguration.self, from: data) } catch let DecodingError.typeMismatch(_, context) {
             throw ModelError.invalidConfiguration(file: url.path, key: context.codingPath.map(\.stringValue).joined(separator: "."),

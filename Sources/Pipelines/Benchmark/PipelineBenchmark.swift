@@ -117,7 +117,7 @@ public struct PipelineBenchmark {
         let (latentHeight, latentWidth) = (height / vaeScaleFactor, width / vaeScaleFactor)
         switch component {
         case .textEncoder:
-            let encoder = PromptEncoder(
+            let encoder = try PromptEncoder(
                 tokenizer: try CLIPTokenizer(folder: folder.componentURL("tokenizer")),
                 textEncoder: try CLIPTextModel(componentFolder: folder.componentURL("text_encoder"), precision: precision))
             return {

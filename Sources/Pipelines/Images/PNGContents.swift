@@ -1,20 +1,20 @@
 import CPNGShim
 import Foundation
+import Loading
 
 /// A decoded PNG: its pixels as 8-bit gray or RGB (see `RGBImage.readPNG(url:)`) and its text chunks in file order.
 public struct PNGContents {
     public let image: RGBImage
     public let textChunks: [(keyword: String, text: String)]
+    /// Four times an uncompressed RGBA image of the largest side allowed (16384²).
+    static let byteLimit = 4 << 30
 
     public init(url: URL) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw ImageError.unreadableFile(url, reason: "no such file")
-        }
         let data: Data
         do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ImageError.unreadableFile(url, reason: error.localizedDescription)
+            data = try RegularFile.contents(of: url, byteLimit: Self.byteLimit)
+        } catch let LoadingError.unreadableFile(_, reason) {
+            throw ImageError.unreadableFile(url, reason: reason)
         }
         try self.init(data: data, source: url)
     }

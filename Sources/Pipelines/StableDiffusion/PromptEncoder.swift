@@ -8,7 +8,14 @@ public struct PromptEncoder {
     public let tokenizer: CLIPTokenizer
     public let textEncoder: CLIPTextModel
 
-    public init(tokenizer: CLIPTokenizer, textEncoder: CLIPTextModel) {
+    /// Checks that the tokenizer's padded length fits the encoder's positions.
+    public init(tokenizer: CLIPTokenizer, textEncoder: CLIPTextModel) throws {
+        let positions = textEncoder.configuration.maxPositionEmbeddings
+        guard tokenizer.maxLength <= positions else {
+            throw ModelError.invalidConfiguration(
+                file: tokenizer.folder.appendingPathComponent("tokenizer_config.json").path, key: "model_max_length",
+                reason: "is \(tokenizer.maxLength), more than the text encoder's \(positions) max_position_embeddings")
+        }
         self.tokenizer = tokenizer
         self.textEncoder = textEncoder
     }
