@@ -4,7 +4,7 @@
 SWIFT ?= swift
 OUTPUT ?= digits-$(shell date +%Y%m%d-%H%M%S).png
 
-.PHONY: setup build run test bench
+.PHONY: setup build run test bench fuzz
 
 setup:
 	@bash Tools/setup/install-dependencies.sh
@@ -20,3 +20,7 @@ test: setup
 
 bench: build
 	.build/release/paradiffuse bench --batch 1
+
+# Each fuzz target for FUZZ_SECONDS (default 60); see Tools/fuzz/run.sh.
+fuzz: setup
+	bash Tools/fuzz/run.sh

@@ -33,6 +33,9 @@ let package = Package(
             "Distributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .target(name: "FuzzTargets", dependencies: ["Loading", "Models", "Schedulers", "Tokenizers", "Pipelines", "Tensors"],
+                path: "Fuzz/Targets"),
+        .executableTarget(name: "paradiffuse-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/Driver"),
         .executableTarget(name: "AttentionBenchmark", dependencies: ["Tensors"], path: "Benchmarks/AttentionBenchmark"),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Loading", "TestSupport"], resources: []),
@@ -42,6 +45,7 @@ let package = Package(
         .testTarget(name: "SamplersTests", dependencies: ["Samplers", "Schedulers", "Models", "Loading", "Tensors"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "Loading"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "TestSupport"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Pipelines", "Samplers", "Tensors"]),
     ],
     swiftLanguageModes: [.v5]

@@ -9,7 +9,15 @@ public struct JSONConfig: Sendable {
     public let values: [String: JSONValue]
 
     public init(url: URL) throws {
-        let root = try JSONValue.read(url)
+        try self.init(root: JSONValue.read(url), url: url)
+    }
+
+    /// The configuration in `data`, the bytes of a file; `url` names it in errors.
+    public init(data: Data, url: URL) throws {
+        try self.init(root: JSONValue.parse(data, from: url), url: url)
+    }
+
+    private init(root: JSONValue, url: URL) throws {
         guard case let .object(values) = root else {
             throw LoadingError.invalidJSON(url, reason: "expected a JSON object, found \(root.kindDescription)")
         }

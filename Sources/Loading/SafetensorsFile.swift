@@ -8,12 +8,21 @@ public final class SafetensorsFile: Sendable {
     public let tensorNames: [String]
     public let metadata: [String: String]
     private let infos: [String: TensorInfo]
-    private let mapping: MappedFile
+    private let mapping: any ByteSource
     private let dataStart: Int
 
-    public init(url: URL) throws {
+    public convenience init(url: URL) throws {
+        try self.init(bytes: MappedFile(url: url), url: url)
+    }
+
+    /// A safetensors file held in memory (an upload, a test's bytes); `source` names it in errors.
+    public convenience init(data: Data, source: URL) throws {
+        try self.init(bytes: CopiedBytes(data), url: source)
+    }
+
+    private init(bytes: any ByteSource, url: URL) throws {
         self.url = url
-        mapping = try MappedFile(url: url)
+        mapping = bytes
         let header = try SafetensorsHeader(fileBytes: mapping.bytes, url: url)
         infos = header.tensors
         metadata = header.metadata

@@ -89,7 +89,11 @@ public struct UNet2DConfiguration: Decodable, Sendable {
 
     /// Reads and checks `config.json`; errors name the file and the key.
     public static func read(from url: URL) throws -> UNet2DConfiguration {
-        let data = try RegularFile.contents(of: url)
+        try decode(RegularFile.contents(of: url), from: url)
+    }
+
+    /// Decodes and checks the bytes of a `config.json`; `url` names it in errors.
+    public static func decode(_ data: Data, from url: URL) throws -> UNet2DConfiguration {
         // Strict JSON first, with the place of any problem (Foundation's decoder below only maps it to fields).
         _ = try JSONValue.parse(data, from: url)
         let configuration: UNet2DConfiguration
