@@ -20,7 +20,7 @@ public struct SequentialSampler: Sampler {
         let timesteps = scheduler.timesteps
         for (index, timestep) in timesteps.enumerated() {
             let input = scheduler.scaleModelInput(sample, timestep: timestep)
-            let output = try denoiser.denoise(input, timesteps: Array(repeating: scheduler.modelTimestep(at: timestep),
+            let output = try denoiser.denoiseFinite(input, timesteps: Array(repeating: scheduler.modelTimestep(at: timestep),
                                                                             count: sample.batchSize))
             sample = try scheduler.step(modelOutput: output, timestep: timestep, sample: sample, noise: noise)
             trajectory?.append(sample)

@@ -86,6 +86,14 @@ public struct NoiseSchedule: Sendable, Equatable {
             }
             betas = ZeroTerminalSNR.rescale(betas)
         }
+        if let outside = betas.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+            let source = configuration.trainedBetas != nil ? "trained_betas"
+                : "beta_start (\(configuration.betaStart)), beta_end (\(configuration.betaEnd)) and beta_schedule "
+                    + "'\(configuration.betaSchedule.rawValue)'"
+            throw SchedulerError.invalidParameter(scheduler: scheduler, parameter: configuration.trainedBetas != nil
+                                                  ? "trained_betas" : "beta_start", reason:
+                "gives beta \(betas[outside]) at timestep \(outside): \(source) must give betas in [0, 1]")
+        }
         self.configuration = configuration
         self.betas = betas
         alphasCumprod = TorchScheduleMath.cumulativeProduct(betas.map { 1 - $0 })

@@ -29,3 +29,10 @@ extension Tensor {
             : end.addingProduct(-difference, 1 - weight)
     }
 }
+
+extension Tensor {
+    /// Whether every element is a finite number: no NaN, no infinity.
+    public var isAllFinite: Bool {
+        (dtype == .float32 ? self : converted(to: .float32)).withUnsafeBufferPointer { $0.allSatisfy(\.isFinite) }
+    }
+}

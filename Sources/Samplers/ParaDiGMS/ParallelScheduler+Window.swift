@@ -13,7 +13,7 @@ extension ParallelScheduler {
             scaleModelInput($0, timestep: $1)
         })
         let itemTimesteps = stepTimesteps.flatMap { Array(repeating: modelTimestep(at: $0), count: images) }
-        let modelOutput = try denoiser.denoise(modelInput, timesteps: itemTimesteps)
+        let modelOutput = try denoiser.denoiseFinite(modelInput, timesteps: itemTimesteps)
         let modelOutputs = latents.indices.map { modelOutput.batchItems($0 * images..<($0 + 1) * images) }
         let transitions = try transitionsWithoutNoise(steps: steps, samples: latents, modelOutputs: modelOutputs,
                                                       earlier: earlier)

@@ -45,10 +45,10 @@ struct ParaTAAIteration {
         let images = system.imageCount
         let timesteps = steps.map { system.timesteps[$0] }
         let scaled = zip(inputs, timesteps).map { system.scheduler.scaleModelInput($0, timestep: $1) }
-        let output = try denoiser.denoise(Tensor.concatenatingBatches(scaled),
-                                          timesteps: timesteps.flatMap {
-                                              Array(repeating: system.scheduler.modelTimestep(at: $0), count: images)
-                                          })
+        let output = try denoiser.denoiseFinite(Tensor.concatenatingBatches(scaled),
+                                                timesteps: timesteps.flatMap {
+                                                    Array(repeating: system.scheduler.modelTimestep(at: $0), count: images)
+                                                })
         guard output.batchSize == inputs.count * images else {
             throw ParaTAAError.invalidParameter(
                 parameter: "denoiser",
