@@ -15,7 +15,7 @@ enum KarrasSigmas {
     /// training timesteps around it (`logSigmas` ascending, float32 as NumPy holds them).
     static func timestep(of sigma: Double, logSigmas: [Float]) -> Double {
         let logSigma = log(max(sigma, 1e-10))
-        let atOrBelow = logSigmas.lastIndex { logSigma - Double($0) >= 0 } ?? 0
+        let atOrBelow = logSigmas.lastIndexOfPrefix { logSigma - Double($0) >= 0 } ?? 0
         let low = min(atOrBelow, logSigmas.count - 2), high = low + 1
         let lowValue = Double(logSigmas[low])
         let weight = min(max((lowValue - logSigma) / Double(logSigmas[low] - logSigmas[high]), 0), 1)

@@ -126,7 +126,7 @@ struct SigmaSchedule: Sendable, Equatable {
     /// float32, log σ interpolated between the training timesteps around it.
     static func float32Timestep(of sigma: Float, logSigmas: [Float]) -> Float {
         let logSigma = log(max(sigma, Float(1e-10)))
-        let atOrBelow = logSigmas.lastIndex { logSigma - $0 >= 0 } ?? 0
+        let atOrBelow = logSigmas.lastIndexOfPrefix { logSigma - $0 >= 0 } ?? 0
         let low = min(atOrBelow, logSigmas.count - 2), high = low + 1
         let weight = min(max((logSigmas[low] - logSigma) / (logSigmas[low] - logSigmas[high]), 0), 1)
         return (1 - weight) * Float(low) + weight * Float(high)
