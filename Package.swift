@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "Loading"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "TestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Pipelines", "Samplers", "Tensors"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Loading", "Pipelines", "Samplers", "Tensors"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -19,34 +19,51 @@ public enum AtomicFile {
     public static func write(to url: URL, overwrite: Bool, _ body: (FileHandle) throws -> Void) throws {
         try checkWritable(url, overwrite: overwrite)
         let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial")
-        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard descriptor >= 0 else {
-            throw FileWriteError.writeFailed(url, reason: "cannot create a temporary file in "
-                                             + "\(folder.path): \(String(cString: strerror(errno)))")
+        // Named apart from the final name, so that a long final name cannot make it too long.
+        let temporary = folder.appendingPathComponent(".paradiffuse-\(UUID().uuidString).partial")
+        try PartialFiles.whileWriting(temporary.path) {
+            let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw FileWriteError.writeFailed(url, reason: "cannot create a temporary file in "
+                                                 + "\(folder.path): \(String(cString: strerror(errno)))")
+            }
+            defer { unlink(temporary.path) }
+            do {
+                let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+                defer { try? handle.close() }
+                try body(handle)
+                try handle.synchronize()
+            } catch let error as FileWriteError {
+                throw error
+            } catch {
+                throw FileWriteError.writeFailed(url, reason: Self.reason(error))
+            }
+            try overwrite ? replace(url, with: temporary) : publish(temporary, as: url)
         }
-        defer { unlink(temporary.path) }
-        do {
-            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-            defer { try? handle.close() }
-            try body(handle)
-            try handle.synchronize()
-        } catch let error as FileWriteError {
-            throw error
-        } catch {
-            throw FileWriteError.writeFailed(url, reason: Self.reason(error))
-        }
-        try overwrite ? replace(url, with: temporary) : publish(temporary, as: url)
     }
 
-    /// Checks, before any work, that `url` can be written: its folder exists and, unless `overwrite`, no file or
-    /// folder of that name does.
+    /// Checks, before any work, that `url` can be written: its name is not too long, its folder exists and may
+    /// be written to, and unless `overwrite`, no file or folder of that name exists.
     public static func checkWritable(_ url: URL, overwrite: Bool) throws {
         let folder = url.deletingLastPathComponent()
+        let nameBytes = url.lastPathComponent.utf8.count
+        guard nameBytes <= Int(NAME_MAX) else {
+            throw FileWriteError.writeFailed(url, reason: "the file name is \(nameBytes) bytes long; file systems "
+                                             + "allow at most \(NAME_MAX)")
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw FileWriteError.missingFolder(url)
         }
+        // Creating a file tells what permissions alone do not (a read-only file system, root on sysfs).
+        let probe = folder.appendingPathComponent(".paradiffuse-\(UUID().uuidString).probe")
+        let descriptor = open(probe.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw FileWriteError.writeFailed(url, reason: "folder \(folder.path) cannot be written to: "
+                                             + String(cString: strerror(errno)))
+        }
+        close(descriptor)
+        unlink(probe.path)
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
             if isDirectory.boolValue { throw FileWriteError.isFolder(url) }
             if !overwrite { throw FileWriteError.exists(url) }

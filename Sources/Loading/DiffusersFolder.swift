@@ -14,6 +14,11 @@ public struct DiffusersFolder: Sendable {
 
     public init(url: URL) throws {
         self.url = url
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            throw LoadingError.noSuchModelFolder(url)
+        }
+        guard isFolder.boolValue else { throw LoadingError.modelIsAFile(url) }
         let modelIndexURL = url.appendingPathComponent("model_index.json")
         let configURL = url.appendingPathComponent("config.json")
         if FileManager.default.fileExists(atPath: modelIndexURL.path) {

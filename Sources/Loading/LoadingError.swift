@@ -18,6 +18,8 @@ public enum LoadingError: Error, Equatable, CustomStringConvertible {
     case missingConfigKey(URL, key: String)
     case invalidConfigValue(URL, key: String, reason: String)
     case notAModelFolder(URL)
+    case noSuchModelFolder(URL)
+    case modelIsAFile(URL)
     case missingComponent(URL, component: String, available: [String])
     case missingComponentFolder(URL, component: String)
     case notAPipelineFolder(URL, component: String)
@@ -56,6 +58,10 @@ public enum LoadingError: Error, Equatable, CustomStringConvertible {
             "\(url.path) has no key '\(key)'"
         case let .invalidConfigValue(url, key, reason):
             "\(url.path): key '\(key)': \(reason)"
+        case let .noSuchModelFolder(url):
+            "there is no model folder \(url.path)"
+        case let .modelIsAFile(url):
+            "\(url.path) is a file; a diffusers model is a folder with model_index.json or config.json"
         case let .notAModelFolder(url):
             "\(url.path) is not a diffusers model folder: it has neither model_index.json nor config.json"
         case let .missingComponent(url, component, available):

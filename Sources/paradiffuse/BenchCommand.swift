@@ -14,11 +14,11 @@ struct BenchCommand: ParsableCommand {
                                valueName: "path"))
     var model: String?
 
-    @Option(help: ArgumentHelp("Latents per UNet forward pass, at least 1 (default 1; Stable Diffusion: 2, one "
+    @Option(parsing: .unconditional, help: ArgumentHelp("Latents per UNet forward pass, at least 1 (default 1; Stable Diffusion: 2, one "
                                + "image with classifier-free guidance)."))
     var batch: Int?
 
-    @Option(help: "Timed passes (of each component) after one warm-up pass, at least 1.")
+    @Option(parsing: .unconditional, help: "Timed passes (of each component) after one warm-up pass, at least 1.")
     var iterations = 10
 
     @Option(help: ArgumentHelp("Also write the timings as JSON (medians as unet_forward_ms, and for Stable "

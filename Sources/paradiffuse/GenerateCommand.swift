@@ -15,7 +15,7 @@ struct GenerateCommand: ParsableCommand {
                                valueName: "path"))
     var model: String?
 
-    @Option(help: ArgumentHelp("Denoising steps, at least 1 (default: 50 for Stable Diffusion, 4 for LCM, otherwise "
+    @Option(parsing: .unconditional, help: ArgumentHelp("Denoising steps, at least 1 (default: 50 for Stable Diffusion, 4 for LCM, otherwise "
                                + "the scheduler's: 50 for ddim, 1000 for ddpm)."))
     var steps: Int?
 
@@ -30,13 +30,13 @@ struct GenerateCommand: ParsableCommand {
                                valueName: "leading|trailing|linspace"))
     var timestepSpacing: String?
 
-    @Option(help: "DDIM's eta in [0, 1]: 0 is deterministic, 1 adds as much noise as DDPM (default: 0).")
+    @Option(parsing: .unconditional, help: "DDIM's eta in [0, 1]: 0 is deterministic, 1 adds as much noise as DDPM (default: 0).")
     var eta: Float?
 
-    @Option(help: "Seed of the PyTorch-compatible random generator (default: a random seed, printed).")
+    @Option(parsing: .unconditional, help: "Seed of the PyTorch-compatible random generator (default: a random seed, printed).")
     var seed: UInt64?
 
-    @Option(help: "Images to generate, at least 1.")
+    @Option(parsing: .unconditional, help: "Images to generate, at least 1.")
     var count = 1
 
     @Option(name: .customLong("class"),
@@ -44,7 +44,7 @@ struct GenerateCommand: ParsableCommand {
                                + "with class names (DiT's id2label), a name.", valueName: "label"))
     var classLabel: String?
 
-    @Option(help: ArgumentHelp("Classifier-free guidance scale, at least 0; 1 or less means no guidance (default: the "
+    @Option(parsing: .unconditional, help: ArgumentHelp("Classifier-free guidance scale, at least 0; 1 or less means no guidance (default: the "
                                + "pipeline's: 7.5 for Stable Diffusion, 8.5 for LCM).",
                                discussion: "For LCM UNets (time_cond_proj_dim) it sets the guidance embedding "
                                + "w = g − 1 instead of a classifier-free guidance batch."))

@@ -4,10 +4,10 @@ import Pipelines
 
 /// `bench`'s options for Stable Diffusion folders, whose components are timed one by one.
 struct PipelineBenchOptions: ParsableArguments {
-    @Option(help: "Stable Diffusion: image width in pixels, a multiple of 8 (default: the model's, 512 for SD 1.5).")
+    @Option(parsing: .unconditional, help: "Stable Diffusion: image width in pixels, a multiple of 8 (default: the model's, 512 for SD 1.5).")
     var width: Int?
 
-    @Option(help: "Stable Diffusion: image height in pixels, a multiple of 8 (default: the model's).")
+    @Option(parsing: .unconditional, help: "Stable Diffusion: image height in pixels, a multiple of 8 (default: the model's).")
     var height: Int?
 
     @Option(help: ArgumentHelp(

@@ -15,7 +15,7 @@ struct ProcessOptions: ParsableArguments {
                                valueName: BatchSplit.allCases.map(\.rawValue).joined(separator: "|")))
     var split = BatchSplit.auto
 
-    @Option(help: "Compute threads per process (default: the cores divided among the ranks mpirun started on this machine).")
+    @Option(parsing: .unconditional, help: "Compute threads per process (default: the cores divided among the ranks mpirun started on this machine).")
     var threads: Int?
 
     @Flag(inversion: .prefixedNo,
@@ -24,7 +24,7 @@ struct ProcessOptions: ParsableArguments {
                              + "mpirun, off otherwise; a run alone matches mpirun runs with --deterministic)."))
     var deterministic: Bool?
 
-    @Option(name: .customLong("mpi-timeout"),
+    @Option(name: .customLong("mpi-timeout"), parsing: .unconditional,
             help: "Under mpirun: seconds a rank waits for the others in one exchange before it ends the run.")
     var mpiTimeout = 300.0
 

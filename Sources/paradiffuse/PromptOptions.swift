@@ -10,25 +10,25 @@ struct PromptOptions: ParsableArguments {
     @Option(help: "What the images should not show; one for all prompts, or one per prompt.")
     var negativePrompt: [String] = []
 
-    @Option(help: "Image width in pixels, a multiple of 8 (default: the model's).")
+    @Option(parsing: .unconditional, help: "Image width in pixels, a multiple of 8 (default: the model's).")
     var width: Int?
 
-    @Option(help: "Image height in pixels, a multiple of 8 (default: the model's).")
+    @Option(parsing: .unconditional, help: "Image height in pixels, a multiple of 8 (default: the model's).")
     var height: Int?
 
     @Option(help: ArgumentHelp("Image-to-image: start from this image.", valueName: "in.png"))
     var image: String?
 
-    @Option(help: "Image-to-image and inpainting: how much of the image is repainted, in [0, 1] (default 0.8; inpainting 1).")
+    @Option(parsing: .unconditional, help: "Image-to-image and inpainting: how much of the image is repainted, in [0, 1] (default 0.8; inpainting 1).")
     var strength: Double?
 
     @Option(help: ArgumentHelp("Inpainting: repaint where this mask is white (same size as --image).", valueName: "mask.png"))
     var mask: String?
 
-    @Option(help: "Guidance rescale φ in [0, 1] (diffusers' guidance_rescale; default 0).")
+    @Option(parsing: .unconditional, help: "Guidance rescale φ in [0, 1] (diffusers' guidance_rescale; default 0).")
     var guidanceRescale: Float?
 
-    @Option(help: "Take the prompt embeddings this many layers before the text encoder's last.")
+    @Option(parsing: .unconditional, help: "Take the prompt embeddings this many layers before the text encoder's last.")
     var clipSkip: Int?
 
     @Option(help: "Weights variant, e.g. fp16 for *.fp16.safetensors.")

@@ -13,13 +13,13 @@ struct RankScalingOptions: ParsableArguments {
             help: "Predict parallel sampling on these numbers of ranks (under mpirun -np 2).")
     var ranks: [Int] = []
 
-    @Option(help: "With --simulate-ranks: timesteps per window (ParaDiGMS --parallel).")
+    @Option(parsing: .unconditional, help: "With --simulate-ranks: timesteps per window (ParaDiGMS --parallel).")
     var parallel = 16
 
-    @Option(help: "With --simulate-ranks: images generated together.")
+    @Option(parsing: .unconditional, help: "With --simulate-ranks: images generated together.")
     var images = 1
 
-    @Option(help: "With --simulate-ranks: network evaluations per latent (2 with classifier-free guidance).")
+    @Option(parsing: .unconditional, help: "With --simulate-ranks: network evaluations per latent (2 with classifier-free guidance).")
     var branches = 2
 
     @Option(name: .customLong("sampling-run"), help: ArgumentHelp(

@@ -8,22 +8,22 @@ struct SamplingOptions: ParsableArguments {
                                valueName: SamplingRequest.Method.allCases.map(\.rawValue).joined(separator: "|")))
     var sampler = SamplingRequest.Method.sequential
 
-    @Option(help: "paradigms: timesteps evaluated together in each iteration (default 16).")
+    @Option(parsing: .unconditional, help: "paradigms: timesteps evaluated together in each iteration (default 16).")
     var parallel: Int?
 
-    @Option(help: "paradigms: error tolerance (default 0.1); parataa: residual tolerance (default 0.001).")
+    @Option(parsing: .unconditional, help: "paradigms: error tolerance (default 0.1); parataa: residual tolerance (default 0.001).")
     var tolerance: Double?
 
-    @Option(help: "parataa: order k of the triangular system, at most --window (default 20, as the reference).")
+    @Option(parsing: .unconditional, help: "parataa: order k of the triangular system, at most --window (default 20, as the reference).")
     var order: Int?
 
-    @Option(help: "parataa: Anderson acceleration memory m; 1 is plain fixed-point iteration (default 2).")
+    @Option(parsing: .unconditional, help: "parataa: Anderson acceleration memory m; 1 is plain fixed-point iteration (default 2).")
     var memory: Int?
 
-    @Option(help: "parataa: steps evaluated together in each iteration (default: all steps).")
+    @Option(parsing: .unconditional, help: "parataa: steps evaluated together in each iteration (default: all steps).")
     var window: Int?
 
-    @Option(help: "paradigms, parataa: stop after this many iterations.")
+    @Option(parsing: .unconditional, help: "paradigms, parataa: stop after this many iterations.")
     var maxIterations: Int?
 
     @Option(help: ArgumentHelp("Save the whole sampling trajectory, to warm-start a later run.", valueName: "file.safetensors"))
@@ -33,7 +33,7 @@ struct SamplingOptions: ParsableArguments {
                                valueName: "file.safetensors"))
     var initTrajectory: String?
 
-    @Option(help: "parataa with --init-trajectory: recompute only the last N steps (default: all).")
+    @Option(parsing: .unconditional, help: "parataa with --init-trajectory: recompute only the last N steps (default: all).")
     var variationSteps: Int?
 
     @Flag(help: "Also sample sequentially with the same noise and report the difference.")
