@@ -46,6 +46,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "Loading"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "TestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
+        .testTarget(name: "SourceRulesTests", exclude: ["programmer-error-checks.txt"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Loading", "Pipelines", "Samplers", "Tensors"]),
     ],
     swiftLanguageModes: [.v5]

@@ -63,10 +63,9 @@ public struct ModelInfo: Sendable {
         case let .pipeline(index):
             pipelineClassName = index.className
             diffusersVersion = index.diffusersVersion
-            components = try index.componentNames.map { name in
-                let component = index.components[name]!
-                return try Self.component(name: name, className: component.className, library: component.library,
-                                          folder: folder.componentURL(name), variant: variant)
+            components = try index.components.sorted { $0.key < $1.key }.map { name, component in
+                try Self.component(name: name, className: component.className, library: component.library,
+                                   folder: folder.componentURL(name), variant: variant)
             }
         case let .component(config):
             pipelineClassName = nil
