@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "SchedulersTests", dependencies: ["Schedulers", "Loading", "Tensors"]),
         .testTarget(name: "SamplersTests", dependencies: ["Samplers", "Schedulers", "Models", "Loading", "Tensors"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "Loading"]),
-        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "TestSupport"]),
+        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Schedulers", "TestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "SourceRulesTests", exclude: ["programmer-error-checks.txt"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Loading", "Pipelines", "Samplers", "Tensors"]),

@@ -175,6 +175,7 @@ public enum GenerationError: Error, CustomStringConvertible {
     case classForTextModel(URL)
     case samplingOptionUnavailable
     case quantizationUnavailable(pipeline: String)
+    case scheduleStartsNearlyClean(scheduler: String, steps: Int, timestep: Float, trainTimesteps: Int)
 
     public var description: String {
         switch self {
@@ -188,6 +189,9 @@ public enum GenerationError: Error, CustomStringConvertible {
             "--save-trajectory and --compare-sequential are not available for Stable Diffusion models yet"
         case .quantizationUnavailable(let pipeline):
             "--quantize int8 applies to UNet and Stable Diffusion models; \(pipeline) folders run unquantized so far"
+        case let .scheduleStartsNearlyClean(scheduler, steps, timestep, trainTimesteps):
+            "\(steps) step\(steps == 1 ? "" : "s") of \(scheduler) start at timestep \(Int(timestep)) of \(trainTimesteps): "
+                + "from pure noise there the image stays noise; use more steps or --timestep-spacing trailing"
         }
     }
 }

@@ -84,6 +84,7 @@ public final class UnconditionalPipeline {
         let steps = try configuration.steps ?? (kind == .ddpm
             ? schedulerConfig?.value("num_train_timesteps", default: 1000) ?? 1000 : 50)
         try scheduler.setTimesteps(steps)
+        try StartingTimestep.require(scheduler, name: kind.rawValue, steps: steps, config: schedulerConfig)
         return (scheduler, kind.rawValue)
     }
 

@@ -14,6 +14,8 @@ enum KarrasSigmas {
     /// diffusers' `_sigma_to_t`: the training timestep of `sigma`, interpolating linearly in log σ between the two
     /// training timesteps around it (`logSigmas` ascending, float32 as NumPy holds them).
     static func timestep(of sigma: Double, logSigmas: [Float]) -> Double {
+        // One training timestep: 0 is the only one (diffusers' interpolation would index before the start).
+        guard logSigmas.count >= 2 else { return 0 }
         let logSigma = log(max(sigma, 1e-10))
         let atOrBelow = logSigmas.lastIndexOfPrefix { logSigma - Double($0) >= 0 } ?? 0
         let low = min(atOrBelow, logSigmas.count - 2), high = low + 1

@@ -87,6 +87,10 @@ public struct PNDMScheduler: Scheduler {
     /// evaluations); otherwise 12 Runge–Kutta timesteps around the last four spaced ones, then the remaining
     /// `n − 3` for PLMS.
     public mutating func setTimesteps(_ count: Int) throws {
+        guard configuration.skipPRKSteps || count >= Self.plmsOrder else {
+            throw SchedulerError.invalidParameter(scheduler: Self.className, parameter: "num_inference_steps", reason:
+                "is \(count); the Runge–Kutta warm-up needs at least \(Self.plmsOrder) steps (or skip_prk_steps)")
+        }
         let ascending = Array(try configuration.timestepSpacing.timesteps(
             count: count, trainTimesteps: noiseSchedule.numTrainTimesteps, stepsOffset: configuration.stepsOffset,
             scheduler: Self.className).reversed())

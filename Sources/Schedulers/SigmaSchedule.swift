@@ -125,6 +125,8 @@ struct SigmaSchedule: Sendable, Equatable {
     /// diffusers' `_sigma_to_t` applied to a float32 σ as KDPM2 applies it to its interpolated σ: every quantity in
     /// float32, log σ interpolated between the training timesteps around it.
     static func float32Timestep(of sigma: Float, logSigmas: [Float]) -> Float {
+        // One training timestep: 0 is the only one (diffusers' interpolation would index before the start).
+        guard logSigmas.count >= 2 else { return 0 }
         let logSigma = log(max(sigma, Float(1e-10)))
         let atOrBelow = logSigmas.lastIndexOfPrefix { logSigma - $0 >= 0 } ?? 0
         let low = min(atOrBelow, logSigmas.count - 2), high = low + 1

@@ -82,3 +82,12 @@ struct CommandLineMessagesTests {
         }
     }
 }
+
+extension CommandLineMessagesTests {
+    @Test func schedulesThatCannotLeaveNoiseAreRefused() throws {
+        try fails(generate(["--scheduler", "pndm", "--steps", "1"]),
+                  saying: "'num_inference_steps' is 1; the Runge–Kutta warm-up needs at least 4 steps")
+        try fails(generate(["--scheduler", "ddim", "--steps", "1"]),
+                  saying: "1 step of ddim start at timestep 0 of 1000: from pure noise there the image stays noise")
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Loading
 import Pipelines
+import Schedulers
 import Tensors
 import Testing
 
@@ -12,7 +13,9 @@ struct StableDiffusionInputTests {
 
     private func quickConfiguration() -> StableDiffusionPipeline.Configuration {
         var configuration = StableDiffusionFixtures.configuration()
+        // One step from pure noise, which `trailing` spacing starts at the last training timestep.
         configuration.steps = 1
+        configuration.schedulerSettings = SchedulerSettings(timestepSpacing: "trailing")
         return configuration
     }
 

@@ -90,6 +90,7 @@ public final class DiTPipeline {
         var scheduler = try kind.makeScheduler(config: schedulerConfig, settings: configuration.schedulerSettings,
                                                options: StepOptions(eta: configuration.eta), source: folder)
         try scheduler.setTimesteps(configuration.steps)
+        try StartingTimestep.require(scheduler, name: kind.rawValue, steps: configuration.steps, config: schedulerConfig)
         return (scheduler, kind.rawValue)
     }
 

@@ -69,6 +69,7 @@ public final class StableDiffusionPipeline {
         var scheduler = try kind.makeScheduler(config: schedulerConfig, settings: configuration.schedulerSettings,
                                                options: StepOptions(eta: configuration.eta), source: folder)
         try scheduler.setTimesteps(configuration.steps)
+        try StartingTimestep.require(scheduler, name: kind.rawValue, steps: configuration.steps, config: schedulerConfig)
         return (scheduler, kind.rawValue)
     }
 
