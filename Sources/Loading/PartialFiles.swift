@@ -61,7 +61,7 @@ enum PartialFiles {
     }
 
     /// Removes every recorded file, then restores the signal's default action and raises it again.
-    fileprivate static func removeAll() {
+    static func removeAll() {
         for slot in 0..<slotCount where slots[slot * slotBytes] != 0 { unlink(slots + slot * slotBytes) }
     }
 }

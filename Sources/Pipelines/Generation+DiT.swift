@@ -17,6 +17,16 @@ extension Generation {
             scheduler: try request.scheduler.map { try SchedulerKind(named: $0.rawValue) },
             eta: Double(request.eta ?? 0), seed: request.seed)
         configuration.schedulerSettings = request.schedulerSettings
+        let transformer = pipeline.transformer.configuration
+        let tokensPerSide = transformer.sampleSize / transformer.patchSize
+        let imageSide = transformer.sampleSize * pipeline.vae.configuration.downsamplingFactor
+        try MemoryEstimate([
+            .init("the transformer", items: request.count * (configuration.guidanceScale > 1 ? 2 : 1),
+                  channels: transformer.attentionHeads * transformer.attentionHeadDimension, height: tokensPerSide,
+                  width: tokensPerSide),
+            .init("the VAE", items: request.count, channels: pipeline.vae.configuration.blockOutChannels[0],
+                  height: imageSide, width: imageSide),
+        ]).check(force: request.force)
         let timesteps = try pipeline.makeScheduler(configuration).scheduler.timesteps
         let sampler = role.distributing(try request.sampling.makeSampler(timesteps: timesteps))
 

@@ -39,6 +39,10 @@ public enum Generation {
             classLabel: request.classLabel,
             guidance: request.guidance ?? (request.model == nil ? DefaultModel.guidance : 1))
         configuration.schedulerSettings = request.schedulerSettings
+        let size = pipeline.model.configuration.sampleSize ?? [32, 32]
+        try MemoryEstimate([.init("the UNet", items: request.count * (configuration.guidance > 1 ? 2 : 1),
+                                  channels: pipeline.model.configuration.blockOutChannels[0], height: size[0],
+                                  width: size[1])]).check(force: request.force)
         let timesteps = try pipeline.makeScheduler(configuration).scheduler.timesteps
         configuration.sampler = role.distributing(try request.sampling.makeSampler(timesteps: timesteps))
 
@@ -93,6 +97,7 @@ public enum Generation {
             scheduler: try request.scheduler.map { try SchedulerKind(named: $0.rawValue) },
             eta: Double(request.eta ?? 0), seed: request.seed, clipSkip: prompt.clipSkip)
         configuration.schedulerSettings = request.schedulerSettings
+        try memoryEstimate(pipeline, configuration).check(force: request.force)
         let timesteps = try pipeline.makeScheduler(configuration).scheduler.timesteps
         let sampler = role.distributing(try request.sampling.makeSampler(timesteps: timesteps))
         let report: (Int, Int) -> Void = { done, _ in progress.update(completed: done) }
@@ -126,6 +131,22 @@ public enum Generation {
                                                 steps: output.steps, images: output.images.batchSize,
                                                 statistics: output.statistics, comparison: nil),
                          progress: progress)
+    }
+
+    /// The UNet at the latents' size over the guided batch, then the VAE at the image's size.
+    private static func memoryEstimate(_ pipeline: StableDiffusionPipeline,
+                                       _ configuration: StableDiffusionPipeline.Configuration) -> MemoryEstimate {
+        let factor = pipeline.vaeScaleFactor
+        let defaultSide = (pipeline.unet.configuration.sampleSize ?? 64) * factor
+        let (height, width) = (configuration.height ?? defaultSide, configuration.width ?? defaultSide)
+        let images = configuration.prompts.count * configuration.imagesPerPrompt
+        return MemoryEstimate([
+            .init("the UNet", items: images * (configuration.guidanceScale > 1 ? 2 : 1),
+                  channels: pipeline.unet.configuration.blockOutChannels[0], height: height / factor,
+                  width: width / factor),
+            .init("the VAE", items: images, channels: pipeline.vae.configuration.blockOutChannels[0], height: height,
+                  width: width),
+        ])
     }
 
     /// Writes every image with its parameters, then the grid, latents, trajectory and statistics the request asks for.
@@ -176,6 +197,7 @@ public enum GenerationError: Error, CustomStringConvertible {
     case samplingOptionUnavailable
     case quantizationUnavailable(pipeline: String)
     case scheduleStartsNearlyClean(scheduler: String, steps: Int, timestep: Float, trainTimesteps: Int)
+    case notEnoughMemory(needed: Double, available: Double, stage: String, items: Int, height: Int, width: Int)
 
     public var description: String {
         switch self {
@@ -192,6 +214,10 @@ public enum GenerationError: Error, CustomStringConvertible {
         case let .scheduleStartsNearlyClean(scheduler, steps, timestep, trainTimesteps):
             "\(steps) step\(steps == 1 ? "" : "s") of \(scheduler) start at timestep \(Int(timestep)) of \(trainTimesteps): "
                 + "from pure noise there the image stays noise; use more steps or --timestep-spacing trailing"
+        case let .notEnoughMemory(needed, available, stage, items, height, width):
+            "this run needs about \(String(format: "%.1f", needed / 1_073_741_824)) GiB for \(stage) (\(items) × "
+                + "\(width)×\(height)), but \(String(format: "%.1f", available / 1_073_741_824)) GiB are available: "
+                + "lower --count, --width or --height, or pass --force to try anyway"
         }
     }
 }

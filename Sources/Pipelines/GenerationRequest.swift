@@ -48,6 +48,8 @@ public struct GenerationRequest: Sendable, Equatable {
     public var latentsOutput: URL?
     /// Whether existing output files may be replaced.
     public var overwrite: Bool
+    /// Whether to run even when the memory estimate exceeds the memory available (`MemoryEstimate`).
+    public var force = false
     /// Karras sigmas and timestep spacing, over the folder's scheduler configuration.
     public var schedulerSettings = SchedulerSettings()
     /// How the time loop runs, and its settings.

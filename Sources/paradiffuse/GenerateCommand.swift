@@ -64,6 +64,9 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Replace output files that already exist.")
     var overwrite = false
 
+    @Flag(help: "Run even when the memory the run needs is estimated above the memory available.")
+    var force = false
+
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
@@ -145,6 +148,7 @@ struct GenerateCommand: ParsableCommand {
             sampling: sampling.request,
             prompt: prompts.request)
         request.classLabelName = classLabel.flatMap { Int($0) == nil ? $0 : nil }
+        request.force = force
         return request
     }
 }

@@ -91,3 +91,12 @@ extension CommandLineMessagesTests {
                   saying: "1 step of ddim start at timestep 0 of 1000: from pure noise there the image stays noise")
     }
 }
+
+extension CommandLineMessagesTests {
+    @Test func runTooLargeForTheMemoryIsRefusedBeforeSampling() throws {
+        let tinySD = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/stable-diffusion/tiny-sd").path
+        try fails(generate(["--model", tinySD, "--prompt", "a cat", "--width", "16384", "--height", "16384"]),
+                  saying: "GiB for the UNet (2 × 8192×8192), but")
+    }
+}

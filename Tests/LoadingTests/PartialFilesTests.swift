@@ -1,0 +1,22 @@
+import Foundation
+import Testing
+@testable import Loading
+
+/// What the SIGINT/SIGTERM/SIGHUP handler removes: exactly the temporary files being written at that moment.
+@Test func interruptedWritesLeaveNoTemporaryFile() throws {
+    let folder = try TemporaryFolder()
+    let done = folder.file("done.partial")
+    try PartialFiles.whileWriting(done.path) { try Data("complete".utf8).write(to: done) }
+    let writing = folder.file("writing.partial")
+    let longName = folder.file(String(repeating: "a", count: 200) + ".partial")
+    try PartialFiles.whileWriting(writing.path) {
+        try PartialFiles.whileWriting(longName.path) {
+            try Data("half".utf8).write(to: writing)
+            try Data("half".utf8).write(to: longName)
+            PartialFiles.removeAll()
+        }
+    }
+    #expect(!FileManager.default.fileExists(atPath: writing.path))
+    #expect(!FileManager.default.fileExists(atPath: longName.path))
+    #expect(FileManager.default.fileExists(atPath: done.path), "a file no longer being written was removed")
+}
