@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CDNNL", pkgConfig: "dnnl"),
@@ -46,6 +47,10 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "Loading"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Schedulers", "TestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
+        .testTarget(name: "PropertyTests", dependencies: [
+            "Loading", "Tensors", "Tokenizers", "Distributed",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         .testTarget(name: "SourceRulesTests", exclude: ["programmer-error-checks.txt"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Loading", "Pipelines", "Samplers", "Tensors"]),
     ],
