@@ -11,13 +11,30 @@ public struct ModelWeights {
     public let source: String
     public let precision: Precision
     public let quantization: Quantization
-    private let lookup: (String, DType) throws -> Tensor?
+    /// The tensor with a full name in a dtype, or nil when there is none; the shape the model expects, or nil when
+    /// it only asks whether the weight exists.
+    private let lookup: (String, [Int]?, DType) throws -> Tensor?
     private let prefix: String
 
     /// `lookup` returns the tensor with a full name in the requested dtype, or nil when there is none.
     public init(source: String, precision: Precision = .float32, quantization: Quantization = .none,
                 lookup: @escaping (String, DType) throws -> Tensor?) {
-        self.init(source: source, precision: precision, quantization: quantization, prefix: "", lookup: lookup)
+        self.init(source: source, precision: precision, quantization: quantization, prefix: "") { name, _, dtype in
+            try lookup(name, dtype)
+        }
+    }
+
+    /// Weights made up in whatever shape the model asks for (small values that vary with the position), with no
+    /// optional weight present; for building a model from a configuration alone, e.g. to check that every
+    /// configuration that passes validation builds and runs. More than `elementLimit` elements in all is an error.
+    public static func synthetic(source: String, elementLimit: Int) -> ModelWeights {
+        let budget = ElementBudget(limit: elementLimit)
+        return ModelWeights(source: source, precision: .float32, quantization: .none, prefix: "") { name, shape, dtype in
+            guard let shape else { return nil }
+            let count = try budget.take(shape, name: name, source: source)
+            return Tensor(shape: shape, scalars: (0..<count).map { Float(($0 * 7919) % 97) / 970 - 0.05 })
+                .converted(to: dtype)
+        }
     }
 
     /// `lookup` returns the tensor with a full name, or nil when there is none; it is converted as needed.
@@ -29,7 +46,7 @@ public struct ModelWeights {
     }
 
     private init(source: String, precision: Precision, quantization: Quantization, prefix: String,
-                 lookup: @escaping (String, DType) throws -> Tensor?) {
+                 lookup: @escaping (String, [Int]?, DType) throws -> Tensor?) {
         self.source = source
         self.precision = precision.resolved()
         self.quantization = quantization
@@ -57,7 +74,7 @@ public struct ModelWeights {
         quantization == .int8 && !Self.unquantizedLayers.contains(prefix.split(separator: ".").last ?? "")
     }
 
-    public func contains(_ name: String) throws -> Bool { try lookup(prefix + name, .float32) != nil }
+    public func contains(_ name: String) throws -> Bool { try lookup(prefix + name, nil, .float32) != nil }
 
     /// The float32 weight `name` under this scope; its shape must be `shape`.
     public func tensor(_ name: String, shape: [Int]) throws -> Tensor {
@@ -70,7 +87,7 @@ public struct ModelWeights {
     }
 
     private func tensor(_ name: String, shape: [Int], dtype: DType) throws -> Tensor {
-        guard let tensor = try lookup(prefix + name, dtype) else {
+        guard let tensor = try lookup(prefix + name, shape, dtype) else {
             throw ModelError.missingWeight(name: prefix + name, source: source)
         }
         guard tensor.shape == shape else {
@@ -83,6 +100,32 @@ public struct ModelWeights {
     public func tensor(oneOf names: [String], shape: [Int]) throws -> Tensor {
         for name in names where try contains(name) { return try tensor(name, shape: shape) }
         return try tensor(names[0], shape: shape)
+    }
+}
+
+/// The elements synthetic weights may still take.
+private final class ElementBudget: @unchecked Sendable {
+    private var remaining: Int
+    private let limit: Int
+
+    init(limit: Int) {
+        remaining = limit
+        self.limit = limit
+    }
+
+    /// The element count of `shape`, taken from the budget.
+    func take(_ shape: [Int], name: String, source: String) throws -> Int {
+        var count = 1
+        for side in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: max(side, 0))
+            guard !overflow, product <= remaining else {
+                throw ModelError.invalidInput(parameter: name, reason:
+                    "synthetic weights of \(source) would exceed \(limit) elements")
+            }
+            count = product
+        }
+        remaining -= count
+        return count
     }
 }
 

@@ -11,6 +11,9 @@ cd "$(dirname "$0")/../.."
 
 seconds=${FUZZ_SECONDS:-60}
 limit=(-max_total_time="$seconds")
+# With -jobs, libFuzzer runs its workers with their output in fuzz-<n>.log and copies it into its own at the end.
+parallel=()
+[ "$jobs" -le 1 ] || parallel=(-jobs="$jobs" -workers="$jobs")
 [ -z "${FUZZ_RUNS:-}" ] || limit=(-runs="$FUZZ_RUNS")
 jobs=${FUZZ_JOBS:-1}
 runtime=$(dirname "$(swiftc -print-target-info | sed -n 's/.*"runtimeResourcePath": "\(.*\)".*/\1/p')")/clang
@@ -36,12 +39,11 @@ for target in $targets; do
   set +e
   PARADIFFUSE_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=0 "$binary" "$corpus" "Fuzz/corpus/$target" \
     "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$findings/" \
-    -print_final_stats=1 -jobs="$jobs" -workers="$jobs" >"$log" 2>&1
+    -print_final_stats=1 "${parallel[@]}" >"$log" 2>&1
   status=$?
   took=$((SECONDS - started))
   set -e
-  # With -jobs, libFuzzer writes each job's output to fuzz-<n>.log in the working directory.
-  if [ "$jobs" -gt 1 ]; then cat fuzz-*.log >>"$log" 2>/dev/null || true; rm -f fuzz-*.log; fi
+  rm -f fuzz-*.log
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{sum += $2} END {print sum + 0}')
   if [ $status -eq 0 ] && ! ls "$findings" | grep -q .; then
     echo "fuzz $target: $runs executions in ${took} s, no crash"
