@@ -100,3 +100,26 @@ extension CommandLineMessagesTests {
                   saying: "GiB for the UNet (2 × 8192×8192), but")
     }
 }
+
+extension CommandLineMessagesTests {
+    /// A 64 KiB file system: the images of 64 digits and their grid do not fit. Needs `mount` (root, as on the
+    /// project's machines); skipped with the reason printed where the mount is refused.
+    @Test func fullDiskIsNamedWithItsReasonAndLeavesNoTemporaryFile() throws {
+        let disk = folder.appendingPathComponent("tiny-disk", isDirectory: true)
+        try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
+        let mount = try CommandRun(URL(fileURLWithPath: "/bin/mount"),
+                                   ["-t", "tmpfs", "-o", "size=64k", "tmpfs", disk.path], limit: 10)
+        guard mount.status == 0 else {
+            print("skipped: cannot mount a small tmpfs here (\(mount.standardError.trimmingCharacters(in: .newlines)))")
+            return
+        }
+        defer { _ = try? CommandRun(URL(fileURLWithPath: "/bin/umount"), [disk.path], limit: 10) }
+        let run = try CommandRun(Programs.paradiffuse, ["generate", "--steps", "2", "--count", "64", "--grid", "--quiet",
+                                                        "--output", disk.appendingPathComponent("digit.png").path],
+                                 limit: 120)
+        #expect(run.status == 1, "\(run.standardError)")
+        #expect(run.standardError.contains("No space left on device"), "\(run.standardError)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: disk.path)
+        #expect(!left.contains { $0.hasSuffix(".partial") }, "\(left)")
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Pipelines
+import Testing
+
+/// A PNG file declaring sides beyond 16384 is refused from its header, before libpng allocates rows for it (the
+/// 388-byte file of issue 13 declared 20000×20000 and aborted the run).
+@Test func pngDeclaringHugeSidesIsRefusedFromItsHeader() throws {
+    func chunk(_ kind: String, _ body: [UInt8]) -> [UInt8] {
+        let typed = Array(kind.utf8) + body
+        let crc = crc32(typed)
+        return bigEndian(UInt32(body.count)) + typed + bigEndian(crc)
+    }
+    func bigEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) } }
+    let header = bigEndian(20_000) + bigEndian(20_000) + [8, 2, 0, 0, 0]
+    // The sides are refused at IHDR; the image data never matters (a zlib stream of one empty stored block).
+    let bytes = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header)
+        + chunk("IDAT", [0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x01]) + chunk("IEND", [])
+    #expect(bytes.count < 400)
+    let source = URL(fileURLWithPath: "/bomb.png")
+    #expect {
+        try PNGContents(data: Data(bytes), source: source)
+    } throws: { error in
+        "\(error)".contains("/bomb.png") && "\(error)".contains("Image width exceeds user limit in IHDR")
+    }
+}
+
+/// The CRC-32 of PNG chunks (ISO 3309, reflected polynomial 0xEDB88320).
+private func crc32(_ bytes: [UInt8]) -> UInt32 {
+    var crc: UInt32 = 0xFFFF_FFFF
+    for byte in bytes {
+        crc ^= UInt32(byte)
+        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+    }
+    return ~crc
+}
