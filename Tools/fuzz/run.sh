@@ -10,12 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 seconds=${FUZZ_SECONDS:-60}
+jobs=${FUZZ_JOBS:-1}
 limit=(-max_total_time="$seconds")
+[ -z "${FUZZ_RUNS:-}" ] || limit=(-runs="$FUZZ_RUNS")
 # With -jobs, libFuzzer runs its workers with their output in fuzz-<n>.log and copies it into its own at the end.
 parallel=()
 [ "$jobs" -le 1 ] || parallel=(-jobs="$jobs" -workers="$jobs")
-[ -z "${FUZZ_RUNS:-}" ] || limit=(-runs="$FUZZ_RUNS")
-jobs=${FUZZ_JOBS:-1}
 runtime=$(dirname "$(swiftc -print-target-info | sed -n 's/.*"runtimeResourcePath": "\(.*\)".*/\1/p')")/clang
 no_main=$(find "$runtime" -name 'libclang_rt.fuzzer_no_main-x86_64.a' | head -1)
 [ -n "$no_main" ] || { echo "error: libFuzzer (libclang_rt.fuzzer_no_main) not found under $runtime" >&2; exit 1; }
