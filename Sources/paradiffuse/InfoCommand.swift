@@ -24,6 +24,7 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         let folder = model.map { URL(fileURLWithPath: $0) } ?? DefaultModel.url
         print(try ModelInfo(folder: folder, variant: variant))
+        print("Paradiffuse \(ParadiffuseVersion.current)")
         print("CPU: \(CPUCapabilities.current)")
         print("precisions computed natively here: "
             + CPUCapabilities.current.nativePrecisions.map(\.rawValue).joined(separator: ", ")

@@ -56,6 +56,6 @@ public struct GenerationParameters: Sendable {
     }
 
     public var pngTextChunks: [(String, String)] {
-        [("parameters", text), ("Software", "Paradiffuse")]
+        [("parameters", text), ("Software", "Paradiffuse \(ParadiffuseVersion.current)")]
     }
 }
