@@ -1,5 +1,7 @@
+import Tensors
+
 /// A run across processes that cannot go on. Every message names the rank, and the operation or option at fault.
-public enum DistributedError: Error, Equatable, CustomStringConvertible {
+public enum DistributedError: Error, Equatable, DescribedError {
     case mpiCall(function: String, operation: String, rank: Int, message: String)
     case timedOut(operation: String, rank: Int, seconds: Double)
     case modelMismatch(folder: String, ranks: [Int])

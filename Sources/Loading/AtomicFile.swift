@@ -1,4 +1,6 @@
 import Foundation
+import Tensors
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -112,7 +114,7 @@ public enum AtomicFile {
 }
 
 /// Why an output file was not written. Messages name the file.
-public enum FileWriteError: Error, Equatable, CustomStringConvertible {
+public enum FileWriteError: Error, Equatable, DescribedError {
     case exists(URL)
     case isFolder(URL)
     /// The file whose folder is missing.

@@ -1,7 +1,8 @@
 import Foundation
+import Tensors
 
 /// A problem with a model file or folder on disk. Every message names the file, and the tensor or key, at fault.
-public enum LoadingError: Error, Equatable, CustomStringConvertible {
+public enum LoadingError: Error, Equatable, DescribedError {
     case unreadableFile(URL, reason: String)
     case truncatedSafetensors(URL, byteCount: Int)
     case headerLengthBeyondFile(URL, headerLength: UInt64, fileSize: Int)

@@ -1,5 +1,7 @@
+import Tensors
+
 /// Why a model could not be built or run; each case names the file, weight or parameter at fault.
-public enum ModelError: Error, Equatable, CustomStringConvertible {
+public enum ModelError: Error, Equatable, DescribedError {
     case missingWeight(name: String, source: String)
     case weightShapeMismatch(name: String, expected: [Int], actual: [Int], source: String)
     case invalidConfiguration(file: String, key: String, reason: String)

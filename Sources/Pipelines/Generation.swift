@@ -190,7 +190,7 @@ public enum Generation {
     }
 }
 
-public enum GenerationError: Error, CustomStringConvertible {
+public enum GenerationError: Error, DescribedError {
     case promptRequired(URL)
     case promptForUnconditionalModel(model: String, pipeline: String)
     case classForTextModel(URL)

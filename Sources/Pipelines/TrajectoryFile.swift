@@ -31,7 +31,7 @@ public enum TrajectoryFile {
     private static func name(_ index: Int) -> String { String(format: "x_%04d", index) }
 }
 
-public enum TrajectoryError: Error, CustomStringConvertible {
+public enum TrajectoryError: Error, DescribedError {
     case notATrajectory(URL)
     case timestepsDiffer(URL, stored: [Int], requested: [Int])
 

@@ -13,7 +13,7 @@ extension Denoiser {
 }
 
 /// The model gave NaN or infinity; the message names the likely cause.
-public struct NonFiniteModelOutput: Error, Equatable, CustomStringConvertible {
+public struct NonFiniteModelOutput: Error, Equatable, DescribedError {
     /// Whether the model's input was finite: if so, the model itself (its weights) made the non-finite values.
     public let inputWasFinite: Bool
     public let timesteps: [Float]

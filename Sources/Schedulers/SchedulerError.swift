@@ -1,5 +1,7 @@
+import Tensors
+
 /// A scheduler asked for something it cannot do. Every message names the scheduler and the parameter at fault.
-public enum SchedulerError: Error, Equatable, CustomStringConvertible {
+public enum SchedulerError: Error, Equatable, DescribedError {
     case unknownScheduler(String, known: [String])
     case invalidParameter(scheduler: String, parameter: String, reason: String)
     case unsupportedChoice(scheduler: String, parameter: String, value: String, supported: [String])

@@ -1,7 +1,8 @@
 import Foundation
+import Tensors
 
 /// A problem with a tokenizer folder's files. Every message names the file at fault.
-public enum TokenizerError: Error, Equatable, CustomStringConvertible {
+public enum TokenizerError: Error, Equatable, DescribedError {
     case missingFile(URL)
     case unreadableFile(URL, reason: String)
     case invalidVocabulary(URL, reason: String)

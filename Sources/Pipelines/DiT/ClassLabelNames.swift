@@ -1,5 +1,6 @@
 import Foundation
 import Loading
+import Tensors
 
 /// The class names of a class-conditional pipeline, from `id2label` in its `model_index.json` (DiT folders hold the
 /// ImageNet names there: `"207": "golden retriever"`). As in diffusers' DiTPipeline, each comma-separated synonym
@@ -40,7 +41,7 @@ public struct ClassLabelNames: Sendable, Equatable {
     }
 }
 
-public enum ClassLabelError: Error, Equatable, CustomStringConvertible {
+public enum ClassLabelError: Error, Equatable, DescribedError {
     case unknownName(String, known: [String])
 
     public var description: String {

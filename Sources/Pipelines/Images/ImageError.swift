@@ -1,7 +1,8 @@
 import Foundation
+import Tensors
 
 /// A problem converting, encoding or reading an image (writing one fails with `FileWriteError`). Messages name the file or text chunk at fault.
-public enum ImageError: Error, Equatable, CustomStringConvertible {
+public enum ImageError: Error, Equatable, DescribedError {
     case unsupportedTensorShape([Int])
     case unsupportedTensorDType(String)
     case invalidTextKeyword(String, reason: String)

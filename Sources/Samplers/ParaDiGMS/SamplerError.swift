@@ -1,5 +1,7 @@
+import Tensors
+
 /// A sampler asked to do something it cannot. Every message names the sampler and the parameter at fault.
-public enum SamplerError: Error, Equatable, CustomStringConvertible {
+public enum SamplerError: Error, Equatable, DescribedError {
     case invalidParameter(sampler: String, parameter: String, reason: String)
     case schedulerNotParallel(sampler: String, scheduler: String)
     case batchMismatch(sampler: String, latents: Int, imagesPerGroup: Int)

@@ -1,5 +1,7 @@
+import Tensors
+
 /// A ParaTAA setting or input the sampler cannot use. Every message names the parameter at fault.
-public enum ParaTAAError: Error, Equatable, CustomStringConvertible {
+public enum ParaTAAError: Error, Equatable, DescribedError {
     case invalidParameter(parameter: String, reason: String)
     case schedulerNotParallel(scheduler: String)
     case multistepScheduler(scheduler: String)
