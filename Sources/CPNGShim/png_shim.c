@@ -14,7 +14,7 @@ typedef struct error_report {
 } error_report;
 
 /* The largest width or height read. */
-enum { PD_PNG_MAX_SIDE = 16384 };
+enum { PD_PNG_MAX_SIDE = 16384, PD_PNG_MAX_ANCILLARY_CHUNKS = 1000 };
 
 static void report(error_report *report, const char *text) {
     if (report->capacity > 0) snprintf(report->message, report->capacity, "%s", text);
@@ -124,6 +124,31 @@ int pd_png_encode(const unsigned char *pixels, uint32_t width, uint32_t height, 
 
 /* ---- decoding ---- */
 
+/* Checks that every chunk's declared length fits in the bytes that follow it, up to IEND. libpng allocates a text
+   chunk whole from its length field before reading it (and only warns that it is too large), so an 87-byte file
+   declaring a 2 GB tEXt chunk took 2 GB; with the whole file in memory, such a length is refused first. */
+static int check_chunk_lengths(const unsigned char *bytes, size_t count, error_report *errors) {
+    size_t offset = 8;
+    while (count - offset >= 12) {
+        size_t length = (size_t)bytes[offset] << 24 | (size_t)bytes[offset + 1] << 16 | (size_t)bytes[offset + 2] << 8
+            | (size_t)bytes[offset + 3];
+        if (length > count - offset - 12) {
+            char name[5] = {0}, text[160];
+            for (int index = 0; index < 4; index++) {
+                unsigned char letter = bytes[offset + 4 + index];
+                name[index] = letter >= 0x20 && letter < 0x7F ? (char)letter : '?';
+            }
+            snprintf(text, sizeof text, "truncated or corrupt: chunk %s at byte %zu declares %zu bytes of data, but only %zu follow",
+                     name, offset, length, count - offset - 12);
+            report(errors, text);
+            return -1;
+        }
+        if (memcmp(bytes + offset + 4, "IEND", 4) == 0) return 0;
+        offset += 12 + length;
+    }
+    return 0;
+}
+
 typedef struct memory_source {
     const unsigned char *bytes;
     size_t count;
@@ -175,6 +200,7 @@ static int decode_protected(png_structp png, png_infop info, memory_source *sour
     /* A few hundred bytes can declare a 20000 x 20000 image: refuse sides beyond any diffusion model's input before
        libpng or this code allocates for them. */
     png_set_user_limits(png, PD_PNG_MAX_SIDE, PD_PNG_MAX_SIDE);
+    png_set_chunk_cache_max(png, PD_PNG_MAX_ANCILLARY_CHUNKS);
     png_read_info(png, info);
     int color_type = png_get_color_type(png, info);
     int bit_depth = png_get_bit_depth(png, info);
@@ -215,6 +241,7 @@ int pd_png_decode(const unsigned char *bytes, size_t count, pd_png_image *image,
         report(&errors, "not a PNG file: the 8-byte PNG signature is missing");
         return -1;
     }
+    if (check_chunk_lengths(bytes, count, &errors) != 0) return -1;
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &errors, on_error, on_warning);
     png_infop info = png != NULL ? png_create_info_struct(png) : NULL;
     if (info == NULL) {

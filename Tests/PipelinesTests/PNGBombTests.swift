@@ -33,3 +33,14 @@ private func crc32(_ bytes: [UInt8]) -> UInt32 {
     }
     return ~crc
 }
+
+/// The 87-byte file fuzzing found: a tEXt chunk declaring 2 GB, which libpng allocated whole before reading it.
+@Test func chunkLongerThanTheFileIsRefusedBeforeLibpngAllocatesIt() throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fuzz/regressions/png/oom-aac7501a1b4530e8dd7d9e8f63943eda5bfb4913")
+    #expect {
+        try PNGContents(data: Data(contentsOf: url), source: url)
+    } throws: { error in
+        "\(error)".hasSuffix("truncated or corrupt: chunk tEXt at byte 33 declares 2113929245 bytes of data, but only 42 follow")
+    }
+}
