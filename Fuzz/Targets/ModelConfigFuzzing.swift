@@ -9,7 +9,7 @@ import Tensors
 /// it cannot take) is a finding, and the C kernels run under the sanitizers on shapes no test chose.
 enum ModelConfigFuzzing {
     /// Weights and input elements a case may use: small models only, so that each run takes milliseconds.
-    static let weightLimit = 1_000_000
+    static let weightLimit = 500_000
     static let activationLimit = 100_000
 
     static func run(_ data: Data) {

@@ -24,16 +24,15 @@ public struct ModelWeights {
         }
     }
 
-    /// Weights made up in whatever shape the model asks for (small values that vary with the position), with no
-    /// optional weight present; for building a model from a configuration alone, e.g. to check that every
-    /// configuration that passes validation builds and runs. More than `elementLimit` elements in all is an error.
+    /// Weights made up in whatever shape the model asks for (all 0.01), with no optional weight present; for building
+    /// a model from a configuration alone, e.g. to check that every configuration that passes validation builds and
+    /// runs. More than `elementLimit` elements in all is an error.
     public static func synthetic(source: String, elementLimit: Int) -> ModelWeights {
         let budget = ElementBudget(limit: elementLimit)
         return ModelWeights(source: source, precision: .float32, quantization: .none, prefix: "") { name, shape, dtype in
             guard let shape else { return nil }
-            let count = try budget.take(shape, name: name, source: source)
-            return Tensor(shape: shape, scalars: (0..<count).map { Float(($0 * 7919) % 97) / 970 - 0.05 })
-                .converted(to: dtype)
+            try budget.take(shape, name: name, source: source)
+            return Tensor(shape: shape, repeating: 0.01).converted(to: dtype)
         }
     }
 
@@ -113,8 +112,8 @@ private final class ElementBudget: @unchecked Sendable {
         self.limit = limit
     }
 
-    /// The element count of `shape`, taken from the budget.
-    func take(_ shape: [Int], name: String, source: String) throws -> Int {
+    /// Takes the element count of `shape` from the budget.
+    func take(_ shape: [Int], name: String, source: String) throws {
         var count = 1
         for side in shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: max(side, 0))
@@ -125,7 +124,6 @@ private final class ElementBudget: @unchecked Sendable {
             count = product
         }
         remaining -= count
-        return count
     }
 }
 
