@@ -4,7 +4,7 @@ Data: scikit-learn's bundled 8x8 handwritten digits (`sklearn.datasets.load_digi
 upsampled bilinearly to 32x32 and scaled to [-1, 1]. Labels 0-9 are the digits; label 10 is the null class used
 for classifier-free guidance (a label is replaced by 10 with probability `NULL_LABEL_PROBABILITY` in training).
 
-Writes a diffusers folder (`DDPMPipeline.save_pretrained`) into Sources/Pipelines/DefaultModel/ together with
+Writes a diffusers folder (`DDPMPipeline.save_pretrained`) into Sources/ParadiffusePipelines/DefaultModel/ together with
 TRAINING.md, then samples two images per class with classifier-free guidance into a grid PNG.
 
 Usage (from the package root):

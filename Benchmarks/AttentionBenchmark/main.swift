@@ -1,4 +1,4 @@
-@_spi(Benchmarking) import Tensors
+@_spi(Benchmarking) import ParadiffuseTensors
 import Foundation
 
 /// Times one attention shape through `ScaledDotProductAttention.compute` (float32 or bfloat16 arithmetic) or its

@@ -1,4 +1,4 @@
-import FuzzTargets
+import ParadiffuseFuzzTargets
 import Foundation
 
 // Built with `-sanitize=fuzzer -DFUZZING` (`make fuzz`), this is a libFuzzer binary running the target named by

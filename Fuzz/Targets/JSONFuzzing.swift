@@ -1,5 +1,5 @@
 import Foundation
-import Loading
+import ParadiffuseLoading
 
 enum JSONFuzzing {
     /// Parses; a document that parses must describe itself without trapping.

@@ -1,7 +1,7 @@
 import Foundation
-import Loading
-import Models
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseModels
+import ParadiffuseTensors
 
 /// A `config.json` read as each model's configuration, as loading does (parsed, then checked); each one that
 /// passes is built with synthetic weights and run once on a small input. So a configuration that validation lets

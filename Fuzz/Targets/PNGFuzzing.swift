@@ -1,5 +1,5 @@
 import Foundation
-import Pipelines
+import ParadiffusePipelines
 
 enum PNGFuzzing {
     static func run(_ data: Data) throws {

@@ -1,5 +1,5 @@
 import Foundation
-import Tokenizers
+import ParadiffuseTokenizers
 
 enum PromptFuzzing {
     /// Stable Diffusion 1.x's CLIP tokenizer, from the test fixtures; the process ends when they are missing.

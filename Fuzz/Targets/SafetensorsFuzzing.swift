@@ -1,5 +1,5 @@
 import Foundation
-import Loading
+import ParadiffuseLoading
 
 enum SafetensorsFuzzing {
     /// Opens the file and reads every tensor as float32 (the header's offsets are trusted only once validated).

@@ -1,7 +1,7 @@
 import Foundation
-import Loading
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 
 enum SchedulerConfigFuzzing {
     /// Builds every scheduler from the bytes as its `scheduler_config.json` and sets it to 1, 2, 7 and 50 steps,

@@ -1,5 +1,5 @@
 import Foundation
-import Tokenizers
+import ParadiffuseTokenizers
 
 enum TokenizerFilesFuzzing {
     /// Loads the folder the input describes and tokenizes a prompt with special tokens in it.

@@ -1,7 +1,7 @@
-import Distributed
-import Pipelines
-import Samplers
-import Tensors
+import ParadiffuseDistributed
+import ParadiffusePipelines
+import ParadiffuseSamplers
+import ParadiffuseTensors
 import Testing
 
 /// Runs across K processes give the same bits for every K only if a latent's model output does not depend on the

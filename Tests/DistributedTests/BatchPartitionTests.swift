@@ -1,4 +1,4 @@
-import Distributed
+import ParadiffuseDistributed
 import Testing
 
 @Test func slicesCoverTheBatchInOrderAndDifferByAtMostOne() {

@@ -1,7 +1,7 @@
 import Foundation
-import Loading
-import Pipelines
-import Tensors
+import ParadiffuseLoading
+import ParadiffusePipelines
+import ParadiffuseTensors
 import Testing
 
 /// Bad input on the command line, in a model folder or for an output ends the run before any work with a message

@@ -66,7 +66,7 @@ struct MPIRunTests {
     @Test func ranksWithDifferentModelFilesAreStoppedAtStart() throws {
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let original = packageRoot.appendingPathComponent("Sources/Pipelines/DefaultModel")
+        let original = packageRoot.appendingPathComponent("Sources/ParadiffusePipelines/DefaultModel")
         let changed = folder.appendingPathComponent("changed-model")
         try FileManager.default.copyItem(at: original, to: changed)
         let config = changed.appendingPathComponent("scheduler/scheduler_config.json")

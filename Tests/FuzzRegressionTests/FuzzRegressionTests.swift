@@ -1,4 +1,4 @@
-import FuzzTargets
+import ParadiffuseFuzzTargets
 import Testing
 
 /// Every kept fuzz input (seeds and past crashes) runs through its target in every test run: a crash here is a

@@ -1,5 +1,5 @@
 import Foundation
-import Loading
+import ParadiffuseLoading
 import Testing
 
 /// What apps show (`localizedDescription`) is the message naming the file, not Foundation's "The operation could

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Loading
+@testable import ParadiffuseLoading
 
 @Test func pipelineFolderSavedByDiffusersListsItsComponents() throws {
     let url = loadingFixture("ddpm_fp16_sharded")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import Tensors
-@testable import Loading
+import ParadiffuseTensors
+@testable import ParadiffuseLoading
 
 private func bitPatterns(_ values: [Float]) -> [UInt32] { values.map(\.bitPattern) }
 

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Loading
+@testable import ParadiffuseLoading
 
 private func config(_ json: String, in folder: TemporaryFolder) throws -> JSONConfig {
     try JSONConfig(url: folder.write(json, to: "config.json"))

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Loading
+@testable import ParadiffuseLoading
 
 /// Configs and safetensors headers are strict JSON (plus Python's NaN/Infinity): anything else is an error that
 /// says where, never a trap (Foundation's JSON5 scanner trapped on an invalid UTF-8 byte starting an unquoted key).

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Loading
+@testable import ParadiffuseLoading
 
 /// What the SIGINT/SIGTERM/SIGHUP handler removes: exactly the temporary files being written at that moment.
 @Test func interruptedWritesLeaveNoTemporaryFile() throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import Tensors
-@testable import Loading
+import ParadiffuseTensors
+@testable import ParadiffuseLoading
 
 @Test func writtenTensorsReadBackUnchanged() throws {
     let folder = try TemporaryFolder()

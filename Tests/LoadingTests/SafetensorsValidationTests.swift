@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Loading
+@testable import ParadiffuseLoading
 
 /// The bytes of a safetensors file: little-endian header length, `header` as given, then `dataSize` zero bytes.
 private func safetensorsBytes(header: String, dataSize: Int = 0) -> Data {

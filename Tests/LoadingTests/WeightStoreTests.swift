@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import Tensors
-@testable import Loading
+import ParadiffuseTensors
+@testable import ParadiffuseLoading
 
 @Test func shardedFloat16VariantSavedByDiffusersLoadsAsTorchConvertsIt() throws {
     let unetFolder = loadingFixture("ddpm_fp16_sharded/unet")

@@ -1,5 +1,5 @@
 import Foundation
-import Models
+import ParadiffuseModels
 import Testing
 
 /// Hostile or corrupt `config.json` values from issue 13's campaign: each is an error naming the file and key before

@@ -1,9 +1,9 @@
 import Foundation
-import Loading
-import Models
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseModels
+import ParadiffuseTensors
 import Testing
-import TestSupport
+import ParadiffuseTestSupport
 
 /// DiTTransformer2DModel loaded with `--precision bf16` against diffusers' float32 outputs on the DiT fixtures, with
 /// the tolerance of the other models' bfloat16 tests (`OutputDeviation.Tolerance.bfloat16`: 4% max, 2% RMS). Measured: max 0.07–0.32%,

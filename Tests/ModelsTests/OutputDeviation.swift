@@ -1,4 +1,4 @@
-import Tensors
+import ParadiffuseTensors
 
 /// How far a reduced-precision model's output is from diffusers' float32 one, relative to the reference's scale.
 struct OutputDeviation: CustomStringConvertible {

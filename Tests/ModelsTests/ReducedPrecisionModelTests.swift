@@ -1,7 +1,7 @@
 import Foundation
-import Loading
-import Models
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseModels
+import ParadiffuseTensors
 import Testing
 
 /// Each fixture model loaded in a reduced number format (`--precision bf16` — which runs as `bf16-weights` on CPUs

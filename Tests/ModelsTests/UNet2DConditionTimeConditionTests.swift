@@ -1,7 +1,7 @@
 import Foundation
-import Loading
-import Models
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseModels
+import ParadiffuseTensors
 import Testing
 
 /// A UNet2DConditionModel with `time_cond_proj_dim` (Latent Consistency Models): the condition enters the time

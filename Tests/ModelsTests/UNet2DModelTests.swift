@@ -1,7 +1,7 @@
 import Foundation
-import Loading
-import Models
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseModels
+import ParadiffuseTensors
 import Testing
 
 struct UNet2DModelTests {

@@ -1,9 +1,9 @@
 import Foundation
-import Loading
-import Pipelines
-import Tensors
+import ParadiffuseLoading
+import ParadiffusePipelines
+import ParadiffuseTensors
 import Testing
-import TestSupport
+import ParadiffuseTestSupport
 
 /// DiTPipeline with the transformer and VAE in bfloat16 (10 DDIM steps, guidance 4, classes 207 and 1) against
 /// diffusers' float32 run; the scheduler and latents stay float32. Measured: the decoder input within 0.06% of its

@@ -1,5 +1,5 @@
-import Pipelines
-import Schedulers
+import ParadiffusePipelines
+import ParadiffuseSchedulers
 import Testing
 
 struct GenerationRequestTests {

@@ -1,8 +1,8 @@
 import Foundation
-import Loading
+import ParadiffuseLoading
 import Testing
-import Tensors
-@testable import Pipelines
+import ParadiffuseTensors
+@testable import ParadiffusePipelines
 
 // MARK: - Tensor to image
 

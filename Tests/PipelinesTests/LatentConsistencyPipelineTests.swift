@@ -1,8 +1,8 @@
 import Foundation
-import Loading
-import Pipelines
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffusePipelines
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// Text-to-image on a guidance-distilled UNet with the LCM scheduler equals diffusers'

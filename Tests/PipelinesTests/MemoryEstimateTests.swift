@@ -1,4 +1,4 @@
-import Pipelines
+import ParadiffusePipelines
 import Testing
 
 @Test func runsEstimatedAboveTheAvailableMemoryAreRefusedUnlessForced() throws {

@@ -1,7 +1,7 @@
 import Foundation
-import Loading
+import ParadiffuseLoading
 import Testing
-@testable import Pipelines
+@testable import ParadiffusePipelines
 
 @Test func modelInfoCountsTensorsParametersDTypesAndMemory() throws {
     let model = try ModelFolder()

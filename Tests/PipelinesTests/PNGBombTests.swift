@@ -1,5 +1,5 @@
 import Foundation
-import Pipelines
+import ParadiffusePipelines
 import Testing
 
 /// A PNG file declaring sides beyond 16384 is refused from its header, before libpng allocates rows for it (the

@@ -1,6 +1,6 @@
 import Foundation
-import Models
-import Pipelines
+import ParadiffuseModels
+import ParadiffusePipelines
 import Testing
 
 /// `PipelineBenchmark` and `paradiffuse bench` on the tiny Stable Diffusion folder (text encoder width 24, UNet

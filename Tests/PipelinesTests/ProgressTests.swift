@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Pipelines
+@testable import ParadiffusePipelines
 
 // MARK: - Formatting
 

@@ -1,9 +1,9 @@
 import Foundation
-import Loading
-import Pipelines
-import Tensors
+import ParadiffuseLoading
+import ParadiffusePipelines
+import ParadiffuseTensors
 import Testing
-import TestSupport
+import ParadiffuseTestSupport
 
 /// The whole text-to-image pipeline (10 DDIM steps with guidance 7.5) with every model in bfloat16, against diffusers'
 /// float32 run. The scheduler and latents stay float32; measured: final latents within 1.5% of their largest magnitude

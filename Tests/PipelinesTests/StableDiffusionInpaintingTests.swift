@@ -1,6 +1,6 @@
 import Foundation
-import Pipelines
-import Tensors
+import ParadiffusePipelines
+import ParadiffuseTensors
 import Testing
 
 struct StableDiffusionInpaintingTests {

@@ -1,8 +1,8 @@
 import Foundation
-import Loading
-import Pipelines
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffusePipelines
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// The errors and warnings a caller of the Stable Diffusion pipeline sees for bad or unusual inputs.

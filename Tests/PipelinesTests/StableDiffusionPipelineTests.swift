@@ -1,8 +1,8 @@
 import Foundation
-import Loading
-import Pipelines
-import Samplers
-import Tensors
+import ParadiffuseLoading
+import ParadiffusePipelines
+import ParadiffuseSamplers
+import ParadiffuseTensors
 import Testing
 
 enum StableDiffusionFixtures {

@@ -1,9 +1,9 @@
 import Foundation
-import Loading
-import Models
-import Pipelines
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseModels
+import ParadiffusePipelines
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 struct UnconditionalPipelineTests {

@@ -1,9 +1,9 @@
 import Foundation
-import Loading
+import ParadiffuseLoading
 import PropertyBased
-import Tensors
+import ParadiffuseTensors
 import Testing
-import Tokenizers
+import ParadiffuseTokenizers
 
 /// Round trips through the parsers that read untrusted files (issue 13): what a writer writes, they read back
 /// unchanged, for any content.

@@ -1,4 +1,4 @@
-import Loading
+import ParadiffuseLoading
 
 /// A JSON document built from a seed: nested arrays and objects, numbers of every magnitude (finite: JSON has no
 /// NaN), strings of any Unicode scalars (quotes, backslashes and control characters among them).

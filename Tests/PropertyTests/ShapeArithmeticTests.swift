@@ -1,6 +1,6 @@
-import Distributed
+import ParadiffuseDistributed
 import PropertyBased
-import Tensors
+import ParadiffuseTensors
 import Testing
 
 /// Shape arithmetic the processes and batches rely on, for any sizes.

@@ -1,7 +1,7 @@
 import Foundation
-import Samplers
-import Schedulers
-import Tensors
+import ParadiffuseSamplers
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// ParaDiGMS with diffusers' Euler scheduler (an ODE in σ): its window of batched Euler steps reproduces the

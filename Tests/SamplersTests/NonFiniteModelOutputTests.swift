@@ -1,8 +1,8 @@
 import Foundation
-import Loading
-@testable import Samplers
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+@testable import ParadiffuseSamplers
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// A network whose weights hold a NaN: every output element is NaN from the given call on.

@@ -1,7 +1,7 @@
 import Foundation
-import Samplers
-import Schedulers
-import Tensors
+import ParadiffuseSamplers
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 
 /// A smooth noise predictor that treats every latent alone, `ε = tanh(a(t)·x + b_i)` with `b_i` fixed per element
 /// position, so its output for a latent never depends on the rest of the batch. Records each call's batch size.

@@ -1,6 +1,6 @@
-import Samplers
-import Schedulers
-import Tensors
+import ParadiffuseSamplers
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// ParaTAA against the sequential sampler and a plain fixed-point iteration, with a denoiser that batching cannot

@@ -1,6 +1,6 @@
-import Samplers
-import Schedulers
-import Tensors
+import ParadiffuseSamplers
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 struct ParaTAAParameterTests {

@@ -1,9 +1,9 @@
 import Foundation
-import Loading
-import Models
-import Samplers
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseModels
+import ParadiffuseSamplers
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// Seeded ParaTAA runs on a tiny UNet2DModel against the NumPy/PyTorch port of the reference algorithm in

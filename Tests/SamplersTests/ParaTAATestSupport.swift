@@ -1,7 +1,7 @@
 import Foundation
-import Samplers
-import Schedulers
-import Tensors
+import ParadiffuseSamplers
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 
 /// A smooth noise predictor whose output for a latent depends only on that latent, its timestep and its image
 /// within the group: `ε = tanh(g(t)·x + sin(position)/2 + image/4)`. Batching cannot change its results, so

@@ -1,6 +1,6 @@
-import Samplers
-import Schedulers
-import Tensors
+import ParadiffuseSamplers
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// Warm starts as parallel_sd_winit.py runs them: from a whole stored trajectory, refining every step or only the

@@ -1,6 +1,6 @@
-import Samplers
-import Schedulers
-import Tensors
+import ParadiffuseSamplers
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// A stand-in network: predicts `x · t / (t + 1)` (the dummy model of diffusers' scheduler tests) and counts calls.

@@ -1,7 +1,7 @@
 import Foundation
-import Loading
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// diffusers' DPMSolverMultistepScheduler: DPM-Solver(++) and SDE-DPM-Solver++ of orders 1 to 3, their final

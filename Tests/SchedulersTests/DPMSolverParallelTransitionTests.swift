@@ -1,5 +1,5 @@
-import Schedulers
-import Tensors
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// DPM-Solver's batched transitions for parallel samplers: windows of a run, each looking back on the steps before

@@ -1,6 +1,6 @@
-import Loading
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// diffusers' own tests of DDPMParallelScheduler and DDIMParallelScheduler (tests/schedulers/

@@ -1,7 +1,7 @@
 import Foundation
-import Loading
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// What only diffusers' EulerDiscreteScheduler has: per-item `add_noise`, the parallel transition and its noise

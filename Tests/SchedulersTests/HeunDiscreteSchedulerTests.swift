@@ -1,4 +1,4 @@
-import Schedulers
+import ParadiffuseSchedulers
 import Testing
 
 /// What only diffusers' HeunDiscreteScheduler has here: its second evaluation per step (the fixture runs, with

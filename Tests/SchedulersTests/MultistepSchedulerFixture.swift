@@ -1,7 +1,7 @@
 import Foundation
-import Loading
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 
 /// One sampling run of a diffusers multistep scheduler, written by
 /// Tools/fixtures/make_multistep_scheduler_fixtures.py: the scheduler_config.json it was built from, its
@@ -44,7 +44,7 @@ struct MultistepSchedulerFixture: FixtureFolder, CustomStringConvertible {
     /// The scheduler `makeScheduler(config:)` builds from the fixture's JSON, its timesteps set as the run set
     /// them.
     func makeScheduler() throws -> any Scheduler {
-        var scheduler = try Schedulers.makeScheduler(config: config)
+        var scheduler = try ParadiffuseSchedulers.makeScheduler(config: config)
         try scheduler.setTimesteps(stepCount)
         return scheduler
     }

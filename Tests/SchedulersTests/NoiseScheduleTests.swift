@@ -1,7 +1,7 @@
 import Foundation
-import Loading
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// The forward process, dynamic thresholding's quantiles, and the variance types diffusers gets wrong.

@@ -1,7 +1,7 @@
 import Foundation
-import Loading
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// diffusers' PNDMScheduler: pseudo Runge–Kutta warm-up and PLMS steps, and Stable Diffusion's `skip_prk_steps`.

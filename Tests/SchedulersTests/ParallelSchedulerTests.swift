@@ -1,5 +1,5 @@
-import Schedulers
-import Tensors
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// The parallel-sampling API: a whole run evaluated as one batch of (sample, timestep) pairs must reproduce the

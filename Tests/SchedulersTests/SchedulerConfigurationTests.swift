@@ -1,7 +1,7 @@
 import Foundation
-import Loading
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// Building schedulers from names and from `scheduler_config.json` with diffusers' `from_config` semantics, and

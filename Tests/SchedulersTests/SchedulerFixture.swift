@@ -1,7 +1,7 @@
 import Foundation
-import Loading
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 
 /// One sampling run of diffusers' DDPM or DDIM, written by Tools/fixtures/make_scheduler_fixtures.py: the
 /// scheduler_config.json it was built from, its timesteps, every step's sample and noise, and the fake model.
@@ -67,7 +67,7 @@ struct SchedulerFixture: CustomStringConvertible {
     func makeScheduler() throws -> any ParallelScheduler {
         let built = config.className == "PNDMScheduler"
             ? try SchedulerKind.ddim.makeScheduler(config: config, options: options)
-            : try Schedulers.makeScheduler(config: config, options: options)
+            : try ParadiffuseSchedulers.makeScheduler(config: config, options: options)
         if let customTimesteps, var ddpm = built as? DDPMScheduler {
             try ddpm.setTimesteps(custom: customTimesteps)
             return ddpm

@@ -1,6 +1,6 @@
 import Foundation
-import Loading
-import Schedulers
+import ParadiffuseLoading
+import ParadiffuseSchedulers
 import Testing
 
 struct SchedulerSettingsTests {

@@ -1,6 +1,6 @@
 import Foundation
-import Schedulers
-import Tensors
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// Every fixture case of Tools/fixtures/make_scheduler_fixtures.py: diffusers' DDPMScheduler and DDIMScheduler

@@ -1,7 +1,7 @@
 import Foundation
-import Loading
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 
 /// One sampling run of a diffusers sigma-based scheduler (Euler, Euler a, Heun, LMS, KDPM2, KDPM2 a), written by
 /// Tools/fixtures/make_sigma_scheduler_fixtures.py: the scheduler_config.json it was built from, its timesteps and
@@ -56,7 +56,7 @@ struct SigmaSchedulerFixture: FixtureFolder, CustomStringConvertible {
     /// timesteps set as the run set them.
     func makeScheduler() throws -> any Scheduler {
         var scheduler: any Scheduler = try churn.map { try EulerDiscreteScheduler(config: config, churn: $0) }
-            ?? Schedulers.makeScheduler(config: config)
+            ?? ParadiffuseSchedulers.makeScheduler(config: config)
         try scheduler.setTimesteps(stepCount)
         return scheduler
     }

@@ -1,7 +1,7 @@
 import Foundation
-import Loading
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// How UniPC, DEIS, singlestep DPM-Solver and LCM read `scheduler_config.json`: names, diffusers' defaults and

@@ -1,7 +1,7 @@
 import Foundation
-import Loading
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// diffusers' UniPCMultistepScheduler, DEISMultistepScheduler, DPMSolverSinglestepScheduler and LCMScheduler on

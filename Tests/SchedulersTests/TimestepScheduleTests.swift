@@ -1,6 +1,6 @@
-import Loading
-import Schedulers
-import Tensors
+import ParadiffuseLoading
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 import Testing
 
 /// `set_timesteps` for every spacing, against diffusers' lists, and the counts diffusers refuses.

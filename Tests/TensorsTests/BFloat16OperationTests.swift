@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import TestSupport
-@testable import Tensors
+import ParadiffuseTestSupport
+@testable import ParadiffuseTensors
 
 /// The bfloat16 paths of the backend against the float32 ones on the same (bfloat16-representable) inputs: they
 /// differ only by the rounding of results to bfloat16 and the order of float32 accumulation. bfloat16 weights for

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Tensors
+@testable import ParadiffuseTensors
 
 struct BackendOperationTests {
     @Test(arguments: [(3, 1, 1, 1), (3, 2, 1, 1), (3, 2, 0, 1), (1, 1, 0, 0)])

@@ -1,5 +1,5 @@
 import Testing
-@testable import Tensors
+@testable import ParadiffuseTensors
 
 struct BufferPoolTests {
     private let size = BufferPool.minimumByteCount

@@ -1,7 +1,7 @@
 import CDNNL
 import CKernels
 import Testing
-@testable import Tensors
+@testable import ParadiffuseTensors
 
 /// The capabilities every other test's choice of kernels comes from, printed so a test log says which paths ran.
 struct CPUCapabilitiesTests {

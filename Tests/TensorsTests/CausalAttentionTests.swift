@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@_spi(Benchmarking) @testable import Tensors
+@_spi(Benchmarking) @testable import ParadiffuseTensors
 
 struct CausalAttentionTests {
     /// Square (self-attention) and rectangular shapes; the mask is aligned top-left as torch's `is_causal`.

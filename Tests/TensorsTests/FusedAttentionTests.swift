@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Tensors
+@testable import ParadiffuseTensors
 
 /// The flash-style kernel against softmax attention computed in double precision, on shapes that are not multiples
 /// of its blocks (64 queries × 256 keys, 16-float vectors): odd token counts, a single key, head sizes 8–160, more

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Tensors
+@testable import ParadiffuseTensors
 
 struct GEGLUTests {
     /// The kernels' vectorized erf against the C library's double-precision one, over the range where GELU bends

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import TestSupport
-@testable import Tensors
+import ParadiffuseTestSupport
+@testable import ParadiffuseTensors
 
 /// Symmetric int8 quantization (`quantize.c`): q = clamp(round-half-even(x / scale), ±127), scale = max |x| / 127.
 struct Int8QuantizationTests {

@@ -1,6 +1,6 @@
 import CKernels
 import Testing
-@testable import Tensors
+@testable import ParadiffuseTensors
 
 /// Every dispatching C kernel on each instruction set this CPU runs, against its portable path on the same inputs:
 /// bit-equal where the arithmetic is the same in every variant (moments in double, conversions, quantization, gated

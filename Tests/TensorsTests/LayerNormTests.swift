@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Tensors
+@testable import ParadiffuseTensors
 
 struct LayerNormTests {
     @Test(arguments: [Float(1e-5), 0.5])

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Tensors
+@testable import ParadiffuseTensors
 
 /// Straightforward loops that define what the backend's kernels must compute.
 enum NaiveReference {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Tensors
+@testable import ParadiffuseTensors
 
 struct QuickGeluTests {
     @Test func linearFusesQuickGeluAndResidual() {

@@ -1,7 +1,7 @@
 import Foundation
-import Loading
+import ParadiffuseLoading
 import Testing
-@testable import Tensors
+@testable import ParadiffuseTensors
 
 /// Fixtures from Tools/fixtures/make_random_fixtures.py (torch 2.15 on x86-64 with AVX-512); every comparison is
 /// bit for bit.

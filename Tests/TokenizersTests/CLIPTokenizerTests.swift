@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Tokenizers
+@testable import ParadiffuseTokenizers
 
 @Test func stableDiffusion1IdsMatchTransformersForEveryPrompt() throws {
     let fixtures = try PromptFixtures.load()

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Tokenizers
+@testable import ParadiffuseTokenizers
 
 /// Tests/Fixtures/clip-tokenizer, made by Tools/fixtures/make_clip_tokenizer.py.
 let clipTokenizerFixtures = URL(fileURLWithPath: #filePath)

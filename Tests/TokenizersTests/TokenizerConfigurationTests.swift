@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Tokenizers
+@testable import ParadiffuseTokenizers
 
 @Test func folderWithoutConfigurationFilesUsesCLIPDefaults() throws {
     let folder = try TemporaryFolder()

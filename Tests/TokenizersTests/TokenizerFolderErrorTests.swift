@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Tokenizers
+@testable import ParadiffuseTokenizers
 
 private func loadingError(_ folder: TemporaryFolder) -> String? {
     do {

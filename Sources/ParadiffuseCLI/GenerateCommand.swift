@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import Paradiffuse
+
+extension GenerationRequest.Scheduler: ExpressibleByArgument {}
+extension SamplingRequest.Method: ExpressibleByArgument {}
+
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate images with a diffusion model.")
+
+    @Option(help: ArgumentHelp("A diffusers model folder (default: the model that ships with Paradiffuse).",
+                               valueName: "path"))
+    var model: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Denoising steps, at least 1 (default: 50 for Stable Diffusion, 4 for LCM, otherwise "
+                               + "the scheduler's: 50 for ddim, 1000 for ddpm)."))
+    var steps: Int?
+
+    @Option(help: ArgumentHelp("The scheduler (default: the one in the model's scheduler_config.json).",
+                               valueName: GenerationRequest.Scheduler.allCases.map(\.rawValue).joined(separator: "|")))
+    var scheduler: GenerationRequest.Scheduler?
+
+    @Flag(help: "Karras sigma schedule, for schedulers with use_karras_sigmas (\"DPM++ 2M Karras\" is --scheduler dpm-solver --karras).")
+    var karras = false
+
+    @Option(help: ArgumentHelp("Timestep spacing over the training schedule (default: the folder's).",
+                               valueName: "leading|trailing|linspace"))
+    var timestepSpacing: String?
+
+    @Option(parsing: .unconditional, help: "DDIM's eta in [0, 1]: 0 is deterministic, 1 adds as much noise as DDPM (default: 0).")
+    var eta: Float?
+
+    @Option(parsing: .unconditional, help: "Seed of the PyTorch-compatible random generator (default: a random seed, printed).")
+    var seed: UInt64?
+
+    @Option(parsing: .unconditional, help: "Images to generate, at least 1.")
+    var count = 1
+
+    @Option(name: .customLong("class"),
+            help: ArgumentHelp("Class for class-conditional models: a number (e.g. an ImageNet class) or, for folders "
+                               + "with class names (DiT's id2label), a name.", valueName: "label"))
+    var classLabel: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Classifier-free guidance scale, at least 0; 1 or less means no guidance (default: the "
+                               + "pipeline's: 7.5 for Stable Diffusion, 8.5 for LCM).",
+                               discussion: "For LCM UNets (time_cond_proj_dim) it sets the guidance embedding "
+                               + "w = g − 1 instead of a classifier-free guidance batch."))
+    var guidance: Float?
+
+    @Option(help: ArgumentHelp("The PNG file to write; with --count above 1, <name>-0.png, <name>-1.png, ...",
+                               valueName: "file.png"))
+    var output = "output.png"
+
+    @Flag(help: "Also write all images tiled into one grid, <name>-grid.png.")
+    var grid = false
+
+    @Option(name: .customLong("save-latents"),
+            help: ArgumentHelp("Also save the final latents to a safetensors file.", valueName: "file.safetensors"))
+    var saveLatents: String?
+
+    @Flag(help: "Replace output files that already exist.")
+    var overwrite = false
+
+    @Flag(help: "Run even when the memory the run needs is estimated above the memory available.")
+    var force = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    @OptionGroup(title: "Stable Diffusion")
+    var prompts: PromptOptions
+
+    @OptionGroup(title: "Parallel sampling")
+    var sampling: SamplingOptions
+
+    @OptionGroup var arithmetic: PrecisionOption
+
+    @OptionGroup(title: "Processes (mpirun -np K paradiffuse generate ...)")
+    var processes: ProcessOptions
+
+    /// Images in one run: their latents, and all the model's activations for them, are held at once.
+    static let maximumImages = 4_096
+
+    func validate() throws {
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
+        guard (1...Self.maximumImages).contains(count) else {
+            throw ValidationError("--count must be in 1...\(Self.maximumImages), got \(count)")
+        }
+        if prompts.prompt.count * count > Self.maximumImages {
+            throw ValidationError("\(prompts.prompt.count) prompts × --count \(count) make more than "
+                                  + "\(Self.maximumImages) images in one run")
+        }
+        if let eta {
+            guard eta.isFinite, (0...1).contains(eta) else { throw ValidationError("--eta must be in [0, 1], got \(eta)") }
+            if let scheduler, scheduler != .ddim {
+                throw ValidationError("--eta applies to the ddim scheduler only, not \(scheduler.rawValue)")
+            }
+        }
+        if let timestepSpacing, !["leading", "trailing", "linspace"].contains(timestepSpacing) {
+            throw ValidationError("--timestep-spacing must be leading, trailing or linspace, got '\(timestepSpacing)'")
+        }
+        if let number = classLabel.flatMap({ Int($0) }), number < 0 {
+            throw ValidationError("--class must be 0 or more, got \(number)")
+        }
+        if let guidance, !(guidance.isFinite && guidance >= 0) {
+            throw ValidationError("--guidance must be a number, 0 or more, got \(guidance)")
+        }
+        try processes.validate(guidance: guidance)
+        guard URL(fileURLWithPath: output).pathExtension.lowercased() == "png" else {
+            throw ValidationError("--output must name a .png file, got '\(output)'")
+        }
+        if let saveLatents, URL(fileURLWithPath: saveLatents).pathExtension.lowercased() != "safetensors" {
+            throw ValidationError("--save-latents must name a .safetensors file, got '\(saveLatents)'")
+        }
+    }
+
+    func run() throws {
+        let model = model.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? DefaultModel.url
+        try processes.run(model: model, seed: seed, quiet: quiet) { role, progress, seed in
+            var request = makeRequest(seed: seed)
+            request.precision = arithmetic.precision
+            request.quantization = arithmetic.quantization
+            progress.message(arithmetic.summary)
+            if role.writesOutputs { try request.outputFiles.checkWritable(overwrite: overwrite) }
+            if self.seed == nil { progress.message("seed \(request.seed)") }
+            try Generation.run(request, progress: progress, role: role)
+        }
+    }
+
+    func makeRequest(seed: UInt64) -> GenerationRequest {
+        var request = GenerationRequest(
+            model: model.map { URL(fileURLWithPath: $0, isDirectory: true) },
+            steps: steps,
+            scheduler: scheduler,
+            eta: eta,
+            seed: seed,
+            count: count,
+            classLabel: classLabel.flatMap { Int($0) },
+            guidance: guidance,
+            output: URL(fileURLWithPath: output),
+            writesGrid: grid,
+            latentsOutput: saveLatents.map { URL(fileURLWithPath: $0) },
+            overwrite: overwrite,
+            schedulerSettings: SchedulerSettings(karrasSigmas: karras, timestepSpacing: timestepSpacing),
+            sampling: sampling.request,
+            prompt: prompts.request)
+        request.classLabelName = classLabel.flatMap { Int($0) == nil ? $0 : nil }
+        request.force = force
+        return request
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import ParadiffuseLoading
+
+/// The `config.json` of a diffusers `UNet2DConditionModel` (Stable Diffusion 1.x/2.x); absent keys take diffusers'
+/// defaults, unknown keys are ignored, unsupported options are rejected naming the key.
+public struct UNet2DConditionConfiguration: Sendable {
+    public var sampleSize: Int?
+    public var inChannels = 4
+    public var outChannels = 4
+    public var flipSinToCos = true
+    public var frequencyShift: Float = 0
+    public var downBlockTypes = ["CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"]
+    public var upBlockTypes = ["UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"]
+    public var midBlockType: String? = "UNetMidBlock2DCrossAttn"
+    public var onlyCrossAttention = false
+    public var blockOutChannels = [320, 640, 1280, 1280]
+    public var layersPerBlock = 2
+    public var downsamplePadding = 1
+    public var midBlockScaleFactor: Float = 1
+    public var normGroups = 32
+    public var normEpsilon: Float = 1e-5
+    public var crossAttentionDimension = 1280
+    public var transformerLayersPerBlock = 1
+    /// Attention heads per block (diffusers reads `num_attention_heads`, or — for historical reasons —
+    /// `attention_head_dim`, which Stable Diffusion configs use to mean the head count).
+    public var attentionHeads = [8, 8, 8, 8]
+    /// The key `attentionHeads` was read from, for error messages.
+    var attentionHeadsKey = "attention_head_dim"
+    public var useLinearProjection = false
+    public var attentionBias = false
+    /// `time_cond_proj_dim`: the width of a condition added to the timestep embedding (LCM's guidance-scale
+    /// embedding), nil for none.
+    public var timeConditionWidth: Int?
+
+    public init() {}
+
+    public init(_ config: JSONConfig) throws {
+        let file = config.url.path
+        func fail(_ key: String, _ reason: String) -> ModelError { .invalidConfiguration(file: file, key: key, reason: reason) }
+        sampleSize = try config.optionalValue("sample_size")
+        inChannels = try config.value("in_channels", default: inChannels)
+        outChannels = try config.value("out_channels", default: outChannels)
+        flipSinToCos = try config.value("flip_sin_to_cos", default: flipSinToCos)
+        frequencyShift = try config.value("freq_shift", default: frequencyShift)
+        downBlockTypes = try config.value("down_block_types", default: downBlockTypes)
+        upBlockTypes = try config.value("up_block_types", default: upBlockTypes)
+        midBlockType = config.contains("mid_block_type") ? try config.optionalValue("mid_block_type") : midBlockType
+        blockOutChannels = try config.value("block_out_channels", default: blockOutChannels)
+        layersPerBlock = try config.value("layers_per_block", default: layersPerBlock)
+        downsamplePadding = try config.value("downsample_padding", default: downsamplePadding)
+        midBlockScaleFactor = try config.value("mid_block_scale_factor", default: midBlockScaleFactor)
+        normGroups = try config.value("norm_num_groups", default: normGroups)
+        normEpsilon = try config.value("norm_eps", default: normEpsilon)
+        crossAttentionDimension = try config.value("cross_attention_dim", default: crossAttentionDimension)
+        useLinearProjection = try config.value("use_linear_projection", default: useLinearProjection)
+        onlyCrossAttention = try config.value("only_cross_attention", default: onlyCrossAttention)
+        if config.contains("transformer_layers_per_block") {
+            transformerLayersPerBlock = try config.value("transformer_layers_per_block", as: Int.self)
+        }
+        let headsKey = config.contains("num_attention_heads") ? "num_attention_heads" : "attention_head_dim"
+        attentionHeadsKey = headsKey
+        if config.contains(headsKey) {
+            if let single = try? config.value(headsKey, as: Int.self) {
+                attentionHeads = Array(repeating: single, count: downBlockTypes.count)
+            } else {
+                attentionHeads = try config.value(headsKey, as: [Int].self)
+            }
+        } else {
+            attentionHeads = Array(repeating: 8, count: downBlockTypes.count)
+        }
+        timeConditionWidth = try config.optionalValue("time_cond_proj_dim")
+        for key in ["class_embed_type", "addition_embed_type", "encoder_hid_dim", "num_class_embeds"] where config.contains(key) {
+            throw fail(key, "is set; Stable Diffusion 1.x/2.x UNets do not use it and it is not supported yet")
+        }
+        if try config.value("dual_cross_attention", default: false) { throw fail("dual_cross_attention", "is not supported") }
+        let timeShift: String = try config.value("resnet_time_scale_shift", default: "default")
+        guard timeShift == "default" else { throw fail("resnet_time_scale_shift", "is '\(timeShift)'; supported: default") }
+        let activation: String = try config.value("act_fn", default: "silu")
+        guard activation == "silu" || activation == "swish" else { throw fail("act_fn", "is '\(activation)'; supported: silu") }
+        let embedding: String = try config.value("time_embedding_type", default: "positional")
+        guard embedding == "positional" else { throw fail("time_embedding_type", "is '\(embedding)'; supported: positional") }
+        try validate(file: file)
+    }
+
+    public func validate(file: String) throws {
+        let sizes = ConfigurationSizes(file: file)
+        let fail = sizes.fail
+        try sizes.require("block_out_channels", entries: blockOutChannels, count: ConfigurationSizes.levels,
+                          in: ConfigurationSizes.width)
+        if let sampleSize { try sizes.require("sample_size", sampleSize, in: ConfigurationSizes.side) }
+        try sizes.require("in_channels", inChannels, in: ConfigurationSizes.imageChannels)
+        try sizes.require("out_channels", outChannels, in: ConfigurationSizes.imageChannels)
+        try sizes.require("layers_per_block", layersPerBlock, in: ConfigurationSizes.layers)
+        try sizes.require("transformer_layers_per_block", transformerLayersPerBlock, in: ConfigurationSizes.layers)
+        try sizes.require("norm_num_groups", normGroups, in: ConfigurationSizes.width)
+        try sizes.require("cross_attention_dim", crossAttentionDimension, in: ConfigurationSizes.width)
+        try sizes.require(attentionHeadsKey, attentionHeads, in: ConfigurationSizes.heads)
+        if let timeConditionWidth { try sizes.require("time_cond_proj_dim", timeConditionWidth, in: ConfigurationSizes.width) }
+        try sizes.require("downsample_padding", downsamplePadding, in: 0...1)
+        try sizes.requireEpsilon("norm_eps", normEpsilon)
+        guard downBlockTypes.count == blockOutChannels.count else {
+            throw fail("down_block_types", "has \(downBlockTypes.count) entries but block_out_channels has \(blockOutChannels.count)")
+        }
+        guard upBlockTypes.count == downBlockTypes.count else {
+            throw fail("up_block_types", "has \(upBlockTypes.count) entries but down_block_types has \(downBlockTypes.count)")
+        }
+        guard attentionHeads.count == downBlockTypes.count else {
+            throw fail(attentionHeadsKey, "has \(attentionHeads.count) entries for \(downBlockTypes.count) blocks")
+        }
+        for type in downBlockTypes where !["DownBlock2D", "CrossAttnDownBlock2D"].contains(type) {
+            throw fail("down_block_types", "contains '\(type)'; supported: DownBlock2D, CrossAttnDownBlock2D")
+        }
+        for type in upBlockTypes where !["UpBlock2D", "CrossAttnUpBlock2D"].contains(type) {
+            throw fail("up_block_types", "contains '\(type)'; supported: UpBlock2D, CrossAttnUpBlock2D")
+        }
+        if let midBlockType, midBlockType != "UNetMidBlock2DCrossAttn" {
+            throw fail("mid_block_type", "is '\(midBlockType)'; supported: UNetMidBlock2DCrossAttn or null")
+        }
+        for (channels, heads) in zip(blockOutChannels, attentionHeads) where channels % normGroups != 0 || channels % heads != 0 {
+            throw fail("block_out_channels", "entry \(channels) is not divisible by norm_num_groups \(normGroups) and \(heads) heads")
+        }
+    }
+
+    public var timeEmbeddingWidth: Int { blockOutChannels[0] * 4 }
+}

@@ -1,0 +1,189 @@
+import ParadiffuseLoading
+import ParadiffuseTensors
+
+/// Denoising diffusion implicit models (Song et al. 2021): the non-Markovian sampler whose noise weight η runs
+/// from deterministic (η = 0, an ODE) to DDPM's posterior variance (η = 1). Steps equal diffusers'
+/// `DDIMScheduler`, including its previous timestep `t − T / n` (integer division) for every spacing.
+/// Batched transitions equal `step` at each item's own timestep; diffusers' `DDIMParallelScheduler`
+/// instead takes ᾱ of the final step to be 1 even when `set_alpha_to_one` is false.
+public struct DDIMScheduler: ParallelScheduler {
+    public static let className = "DDIMScheduler"
+    public static let supportedBetaSchedules: [BetaSchedule] = [.linear, .scaledLinear, .squaredcosCapV2]
+
+    /// `scheduler_config.json`, with diffusers' defaults.
+    public struct Configuration: Sendable, Equatable {
+        public var noiseSchedule = NoiseSchedule.Configuration()
+        public var clipSample = true
+        public var clipSampleRange = 1.0
+        /// Whether ᾱ before the first training timestep is 1 (otherwise ᾱ_0).
+        public var setAlphaToOne = true
+        public var predictionType = PredictionType.epsilon
+        public var thresholding = false
+        public var dynamicThresholdingRatio = 0.995
+        public var sampleMaxValue = 1.0
+        public var timestepSpacing = TimestepSpacing.leading
+        public var stepsOffset = 0
+
+        public init() {}
+
+        /// The keys DDIM reads, as `DDIMScheduler.from_config` does: other keys are ignored, absent ones default.
+        public init(_ config: JSONConfig) throws {
+            let name = DDIMScheduler.className
+            noiseSchedule = try NoiseSchedule.Configuration(config, supported: DDIMScheduler.supportedBetaSchedules,
+                                                             scheduler: name)
+            clipSample = try config.value("clip_sample", default: clipSample)
+            clipSampleRange = try config.value("clip_sample_range", default: clipSampleRange)
+            setAlphaToOne = try config.value("set_alpha_to_one", default: setAlphaToOne)
+            predictionType = try config.choice("prediction_type", default: predictionType,
+                                               among: PredictionType.allCases, for: name)
+            thresholding = try config.value("thresholding", default: thresholding)
+            dynamicThresholdingRatio = try config.value("dynamic_thresholding_ratio", default: dynamicThresholdingRatio)
+            sampleMaxValue = try config.value("sample_max_value", default: sampleMaxValue)
+            timestepSpacing = try config.choice("timestep_spacing", default: timestepSpacing,
+                                                among: TimestepSpacing.allCases, for: name)
+            stepsOffset = try config.value("steps_offset", default: stepsOffset)
+        }
+    }
+
+    /// The per-timestep scalars of one step, in float32 as diffusers computes them.
+    private struct StepCoefficients {
+        let signalScale: Float  // √ᾱ_t
+        let noiseScale: Float  // √(1 − ᾱ_t)
+        let previousSignalScale: Float  // √ᾱ_prev
+        /// √(1 − ᾱ_prev − σ_t²), the weight of the predicted noise.
+        let directionScale: Float
+        /// β̃_t = (1 − ᾱ_prev)/(1 − ᾱ_t) · (1 − ᾱ_t/ᾱ_prev).
+        let posteriorVariance: Float
+        /// σ_t = η·√β̃_t.
+        let standardDeviation: Float
+    }
+
+    public let configuration: Configuration
+    public let options: StepOptions
+    public let noiseSchedule: NoiseSchedule
+    private let sampleLimit: PredictedSampleLimit
+    /// ᾱ "before" timestep 0, used by the last step.
+    private let finalAlphaCumprod: Float
+    public private(set) var timesteps: [Int]
+    private var inferenceStepCount: Int?
+
+    public var initNoiseSigma: Float { 1 }
+    public var isODE: Bool { options.eta == 0 }
+
+    public init(configuration: Configuration = Configuration(), options: StepOptions = StepOptions()) throws {
+        guard options.eta >= 0, options.eta.isFinite else {
+            throw SchedulerError.invalidParameter(scheduler: Self.className, parameter: "eta",
+                                                  reason: "must be a finite number ≥ 0, got \(options.eta)")
+        }
+        self.configuration = configuration
+        self.options = options
+        noiseSchedule = try NoiseSchedule(configuration.noiseSchedule, supported: Self.supportedBetaSchedules,
+                                          scheduler: Self.className)
+        sampleLimit = try PredictedSampleLimit(
+            clipSample: configuration.clipSample, clipSampleRange: configuration.clipSampleRange,
+            thresholding: configuration.thresholding,
+            dynamicThresholdingRatio: configuration.dynamicThresholdingRatio,
+            sampleMaxValue: configuration.sampleMaxValue, scheduler: Self.className)
+        finalAlphaCumprod = configuration.setAlphaToOne ? 1 : noiseSchedule.alphasCumprod[0]
+        timesteps = Array((0..<noiseSchedule.numTrainTimesteps).reversed())
+    }
+
+    /// The scheduler `config` describes; a value it cannot use is an error naming the file and key.
+    public init(config: JSONConfig, options: StepOptions = StepOptions()) throws {
+        self = try config.validating { try DDIMScheduler(configuration: Configuration(config), options: options) }
+    }
+
+    public mutating func setTimesteps(_ count: Int) throws {
+        timesteps = try configuration.timestepSpacing.timesteps(
+            count: count, trainTimesteps: noiseSchedule.numTrainTimesteps, stepsOffset: configuration.stepsOffset,
+            scheduler: Self.className)
+        inferenceStepCount = count
+    }
+
+    public func scaleModelInput(_ sample: Tensor, timestep: Int) -> Tensor { sample }
+
+    public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
+                              noise: NoiseSource) throws -> Tensor {
+        try checkShape(of: modelOutput, against: sample)
+        let coefficients = try stepCoefficients(at: timestep)
+        let mean = transition(modelOutput, sample: sample,
+                              coefficients: Array(repeating: coefficients, count: sample.batchSize))
+        guard drawsNoise(at: timestep) else { return mean }
+        let standardNormal = noise(modelOutput.shape)
+        guard standardNormal.shape == sample.shape, standardNormal.layout == sample.layout else {
+            throw SchedulerError.shapeMismatch(scheduler: Self.className, parameter: "noise",
+                                               shape: standardNormal.shape, expected: "the sample's \(sample.shape)")
+        }
+        let scale = coefficients.standardDeviation
+        return mean.zipMap(standardNormal) { mean, z in mean + scale * z }
+    }
+
+    public func addNoise(original: Tensor, noise: Tensor, timesteps: [Int]) throws -> Tensor {
+        try noiseSchedule.addNoise(original: original, noise: noise, timesteps: timesteps, scheduler: Self.className)
+    }
+
+    // MARK: Parallel sampling
+
+    public func drawsNoise(at timestep: Int) -> Bool { options.eta > 0 }
+
+    public func noiseScale(at timestep: Int) throws -> Float {
+        try stepCoefficients(at: timestep).standardDeviation
+    }
+
+    public func posteriorStandardDeviation(at timestep: Int) throws -> Float {
+        try stepCoefficients(at: timestep).posteriorVariance.squareRoot()
+    }
+
+    public func transitionWithoutNoise(modelOutput: Tensor, sample: Tensor, timesteps: [Int]) throws -> Tensor {
+        try checkShape(of: modelOutput, against: sample)
+        let itemTimesteps = try timestepsPerItem(timesteps, batchSize: sample.batchSize, scheduler: Self.className)
+        return transition(modelOutput, sample: sample, coefficients: try itemTimesteps.map(stepCoefficients(at:)))
+    }
+
+    // MARK: Step math
+
+    /// `√ᾱ_prev · x̂₀ + √(1 − ᾱ_prev − σ_t²) · ε̂` for each item, x̂₀ clipped or thresholded.
+    private func transition(_ modelOutput: Tensor, sample: Tensor, coefficients: [StepCoefficients]) -> Tensor {
+        let signalScales = coefficients.map(\.signalScale), noiseScales = coefficients.map(\.noiseScale)
+        let prediction = configuration.predictionType
+        let originalSample = sampleLimit.apply(to: prediction.predictedOriginalSample(
+            modelOutput: modelOutput, sample: sample, signalScales: signalScales, noiseScales: noiseScales))
+        let noise = options.useClippedModelOutput
+            ? PredictionType.noise(fromOriginalSample: originalSample, sample: sample, signalScales: signalScales,
+                                   noiseScales: noiseScales)
+            : prediction.predictedNoise(modelOutput: modelOutput, sample: sample, signalScales: signalScales,
+                                        noiseScales: noiseScales)
+        return originalSample.zipMapItems(noise) { item, x0, epsilon in
+            coefficients[item].previousSignalScale * x0 + coefficients[item].directionScale * epsilon
+        }
+    }
+
+    private func stepCoefficients(at timestep: Int) throws -> StepCoefficients {
+        guard let inferenceStepCount else { throw SchedulerError.timestepsNotSet(scheduler: Self.className) }
+        guard (0..<noiseSchedule.numTrainTimesteps).contains(timestep) else {
+            throw SchedulerError.timestepOutOfRange(scheduler: Self.className, timestep: timestep,
+                                                    trainTimesteps: noiseSchedule.numTrainTimesteps)
+        }
+        let previous = timestep - noiseSchedule.numTrainTimesteps / inferenceStepCount
+        let alphaProd = noiseSchedule.alphasCumprod[timestep]
+        let alphaProdPrevious = previous >= 0 ? noiseSchedule.alphasCumprod[previous] : finalAlphaCumprod
+        let betaProd = 1 - alphaProd
+        let betaProdPrevious = 1 - alphaProdPrevious
+        let variance = (betaProdPrevious / betaProd) * (1 - alphaProd / alphaProdPrevious)
+        let standardDeviation = Float(options.eta) * variance.squareRoot()
+        return StepCoefficients(
+            signalScale: alphaProd.squareRoot(),
+            noiseScale: betaProd.squareRoot(),
+            previousSignalScale: alphaProdPrevious.squareRoot(),
+            directionScale: (1 - alphaProdPrevious - standardDeviation * standardDeviation).squareRoot(),
+            posteriorVariance: variance,
+            standardDeviation: standardDeviation)
+    }
+
+    private func checkShape(of modelOutput: Tensor, against sample: Tensor) throws {
+        guard modelOutput.shape == sample.shape, modelOutput.layout == sample.layout else {
+            throw SchedulerError.shapeMismatch(scheduler: Self.className, parameter: "model_output",
+                                               shape: modelOutput.shape, expected: "the sample's \(sample.shape)")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import ParadiffuseLoading
+import ParadiffuseTensors
+
+/// Ancestral sampling with Euler steps ("Euler a"), as diffusers' `EulerAncestralDiscreteScheduler` runs it: each
+/// step takes an Euler step from σ down to σ_down and adds fresh noise of standard deviation σ_up, where
+/// σ_up² = σ_next²·(σ² − σ_next²)/σ² is the DDPM posterior variance and σ_down² + σ_up² = σ_next².
+///
+/// Not a `ParallelScheduler`: every step adds new noise, so a run is an SDE; the noise could be pre-drawn, but the
+/// parallel samplers' error test is tuned for the ODE and DDPM schedulers and Euler a is not part of them yet.
+public struct EulerAncestralDiscreteScheduler: SigmaScheduler {
+    public static let className = "EulerAncestralDiscreteScheduler"
+    public static let supportedPredictionTypes: [PredictionType] = [.epsilon, .vPrediction]
+
+    /// `scheduler_config.json`, with diffusers' defaults.
+    public struct Configuration: SigmaSchedulerConfiguration, Equatable {
+        public var noiseSchedule = NoiseSchedule.Configuration()
+        public var predictionType = PredictionType.epsilon
+        public var timestepSpacing = TimestepSpacing.linspace
+        public var stepsOffset = 0
+
+        public init() {}
+
+        /// The keys Euler a reads, as `EulerAncestralDiscreteScheduler.from_config` does: other keys are ignored,
+        /// absent ones default, and options this engine lacks are errors naming the key.
+        public init(_ config: JSONConfig) throws {
+            try readSigmaSchedulerKeys(config, of: EulerAncestralDiscreteScheduler.self)
+        }
+    }
+
+    public let configuration: Configuration
+    public let noiseSchedule: NoiseSchedule
+    /// ᾱ_t as diffusers uses it: with zero terminal SNR its last value is 2⁻²⁴ rather than 0.
+    public let alphasCumprod: [Float]
+    /// σ of each step, then 0.
+    public private(set) var sigmas: [Float] = []
+    /// diffusers' `timesteps`: what the model is conditioned on at each step.
+    public private(set) var modelTimesteps: [Float] = []
+
+    public init(configuration: Configuration = Configuration()) throws {
+        noiseSchedule = try Self.noiseSchedule(of: configuration)
+        self.configuration = configuration
+        alphasCumprod = noiseSchedule.alphasCumprodWithFiniteSigmas
+        try setTimesteps(noiseSchedule.numTrainTimesteps)
+    }
+
+    /// The scheduler `config` describes; a value it cannot use is an error naming the file and key.
+    public init(config: JSONConfig) throws {
+        self = try config.validating { try EulerAncestralDiscreteScheduler(configuration: Configuration(config)) }
+    }
+
+    public mutating func setTimesteps(_ count: Int) throws {
+        let schedule = try sigmaSchedule(count: count, trainingSigmas: SigmaSchedule.trainingSigmas(alphasCumprod),
+                                         sigmaSpacing: .timesteps)
+        sigmas = schedule.sigmas
+        modelTimesteps = schedule.timesteps.map { Float($0) }
+    }
+
+    public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
+                              noise: NoiseSource) throws -> Tensor {
+        let index = try stepIndex(timestep, modelOutput: modelOutput, sample: sample)
+        let sigma = sigmas[index]
+        let (up, down) = SigmaParametrization.ancestralSigmas(from: sigma, to: sigmas[index + 1])
+        let originalSample = SigmaParametrization.predictedOriginalSample(
+            configuration.predictionType, modelOutput: modelOutput, sample: sample, sigmas: [sigma])
+        let drift = SigmaParametrization.eulerStep(sample: sample, originalSample: originalSample, sigmas: [sigma],
+                                                   steps: [down - sigma])
+        let drawn = try draw(noise, like: sample)
+        return drift.zipMap(drawn) { x, z in x + z * up }
+    }
+}

@@ -1,0 +1,136 @@
+import ParadiffuseLoading
+import ParadiffuseTensors
+
+/// The training-time noise schedule of a discrete-time diffusion model: its betas and the cumulative products
+/// ᾱ_t of 1 − β, as float32 values equal to diffusers' `alphas_cumprod`.
+public struct NoiseSchedule: Sendable, Equatable {
+    /// The `scheduler_config.json` keys that define the schedule, with diffusers' defaults.
+    public struct Configuration: Sendable, Equatable {
+        public var numTrainTimesteps = 1000
+        public var betaStart = 0.0001
+        public var betaEnd = 0.02
+        public var betaSchedule = BetaSchedule.linear
+        /// Betas given outright (`trained_betas`), replacing `beta_start`, `beta_end` and `beta_schedule`.
+        public var trainedBetas: [Double]?
+        /// Rescale to zero terminal SNR (`rescale_betas_zero_snr`); pair it with v-prediction.
+        public var rescaleBetasZeroSNR = false
+
+        public init() {}
+
+        /// The schedule keys of `config`, absent ones taken from `defaults`; a `beta_schedule` outside `supported` is
+        /// an error naming `scheduler`.
+        init(_ config: JSONConfig, supported: [BetaSchedule], scheduler: String, defaults: Self = Self()) throws {
+            self = defaults
+            numTrainTimesteps = try config.value("num_train_timesteps", default: numTrainTimesteps)
+            betaStart = try config.value("beta_start", default: betaStart)
+            betaEnd = try config.value("beta_end", default: betaEnd)
+            trainedBetas = try config.optionalValue("trained_betas")
+            // As in diffusers, trained betas make the schedule's name irrelevant.
+            betaSchedule = try config.choice("beta_schedule", default: betaSchedule,
+                                             among: trainedBetas == nil ? supported : BetaSchedule.allCases,
+                                             for: scheduler)
+            rescaleBetasZeroSNR = try config.value("rescale_betas_zero_snr", default: rescaleBetasZeroSNR)
+        }
+    }
+
+    public let configuration: Configuration
+    public let betas: [Float]
+    /// ᾱ_t for t in 0..<numTrainTimesteps (diffusers' `alphas_cumprod`).
+    public let alphasCumprod: [Float]
+
+    public var numTrainTimesteps: Int { configuration.numTrainTimesteps }
+
+    /// Far beyond any trained schedule (diffusers' models use 1,000; a few 4,000), small enough to allocate.
+    static let maximumTrainTimesteps = 1_000_000
+
+    /// ᾱ_t as diffusers' σ-based and log-SNR schedulers use it: with zero terminal SNR the last value is 2⁻²⁴ rather
+    /// than 0, so that the last σ stays finite.
+    var alphasCumprodWithFiniteSigmas: [Float] {
+        guard configuration.rescaleBetasZeroSNR else { return alphasCumprod }
+        var floored = alphasCumprod
+        floored[floored.count - 1] = 0x1p-24
+        return floored
+    }
+
+    init(_ configuration: Configuration, supported: [BetaSchedule], scheduler: String) throws {
+        let count = configuration.numTrainTimesteps
+        guard (1...Self.maximumTrainTimesteps).contains(count) else {
+            throw SchedulerError.invalidParameter(scheduler: scheduler, parameter: "num_train_timesteps",
+                                                  reason: "must be in 1...\(Self.maximumTrainTimesteps), got \(count)")
+        }
+        var betas: [Float]
+        if let trainedBetas = configuration.trainedBetas {
+            guard trainedBetas.count == count else {
+                throw SchedulerError.invalidParameter(scheduler: scheduler, parameter: "trained_betas", reason:
+                    "holds \(trainedBetas.count) betas but 'num_train_timesteps' is \(count)")
+            }
+            betas = trainedBetas.map { Float($0) }
+        } else {
+            guard supported.contains(configuration.betaSchedule) else {
+                throw SchedulerError.unsupportedChoice(
+                    scheduler: scheduler, parameter: "beta_schedule", value: configuration.betaSchedule.rawValue,
+                    supported: supported.map(\.rawValue))
+            }
+            if configuration.betaSchedule == .scaledLinear, min(configuration.betaStart, configuration.betaEnd) < 0 {
+                throw SchedulerError.invalidParameter(scheduler: scheduler, parameter: "beta_start", reason:
+                    "and 'beta_end' must not be negative for 'scaled_linear' betas, got "
+                    + "\(configuration.betaStart) and \(configuration.betaEnd)")
+            }
+            betas = configuration.betaSchedule.betas(start: configuration.betaStart, end: configuration.betaEnd,
+                                                     count: count)
+        }
+        if configuration.rescaleBetasZeroSNR {
+            guard count >= 2 else {
+                throw SchedulerError.invalidParameter(scheduler: scheduler, parameter: "rescale_betas_zero_snr",
+                                                      reason: "needs at least 2 training timesteps, got \(count)")
+            }
+            betas = ZeroTerminalSNR.rescale(betas)
+        }
+        if let outside = betas.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+            let source = configuration.trainedBetas != nil ? "trained_betas"
+                : "beta_start (\(configuration.betaStart)), beta_end (\(configuration.betaEnd)) and beta_schedule "
+                    + "'\(configuration.betaSchedule.rawValue)'"
+            throw SchedulerError.invalidParameter(scheduler: scheduler, parameter: configuration.trainedBetas != nil
+                                                  ? "trained_betas" : "beta_start", reason:
+                "gives beta \(betas[outside]) at timestep \(outside): \(source) must give betas in [0, 1]")
+        }
+        self.configuration = configuration
+        self.betas = betas
+        alphasCumprod = TorchScheduleMath.cumulativeProduct(betas.map { 1 - $0 })
+    }
+
+    /// ᾱ_t, or an error naming `scheduler` when `timestep` is outside the training schedule.
+    func alphaCumprod(at timestep: Int, scheduler: String) throws -> Float {
+        guard alphasCumprod.indices.contains(timestep) else {
+            throw SchedulerError.timestepOutOfRange(scheduler: scheduler, timestep: timestep,
+                                                    trainTimesteps: numTrainTimesteps)
+        }
+        return alphasCumprod[timestep]
+    }
+
+    /// The forward process `√ᾱ_t · x₀ + √(1 − ᾱ_t) · ε` (diffusers' `add_noise`), with one timestep for the whole
+    /// batch or one per item.
+    func addNoise(original: Tensor, noise: Tensor, timesteps: [Int], scheduler: String) throws -> Tensor {
+        guard noise.shape == original.shape, noise.layout == original.layout else {
+            throw SchedulerError.shapeMismatch(scheduler: scheduler, parameter: "noise", shape: noise.shape,
+                                               expected: "the shape of the original samples, \(original.shape)")
+        }
+        let itemTimesteps = try timestepsPerItem(timesteps, batchSize: original.batchSize, scheduler: scheduler)
+        let alphas = try itemTimesteps.map { try alphaCumprod(at: $0, scheduler: scheduler) }
+        let signalScales = alphas.map { $0.squareRoot() }
+        let noiseScales = alphas.map { (1 - $0).squareRoot() }
+        return original.zipMapItems(noise) { item, sample, noise in
+            signalScales[item] * sample + noiseScales[item] * noise
+        }
+    }
+}
+
+/// `timesteps` with one entry per batch item: a single timestep is repeated for the whole batch.
+func timestepsPerItem(_ timesteps: [Int], batchSize: Int, scheduler: String) throws -> [Int] {
+    if timesteps.count == batchSize { return timesteps }
+    guard timesteps.count == 1 else {
+        throw SchedulerError.timestepCountMismatch(scheduler: scheduler, timesteps: timesteps.count,
+                                                   batchSize: batchSize)
+    }
+    return Array(repeating: timesteps[0], count: batchSize)
+}
