@@ -124,11 +124,14 @@ int pd_png_encode(const unsigned char *pixels, uint32_t width, uint32_t height, 
 
 /* ---- decoding ---- */
 
-/* Checks that every chunk's declared length fits in the bytes that follow it, up to IEND. libpng allocates a text
-   chunk whole from its length field before reading it (and only warns that it is too large), so an 87-byte file
-   declaring a 2 GB tEXt chunk took 2 GB; with the whole file in memory, such a length is refused first. */
-static int check_chunk_lengths(const unsigned char *bytes, size_t count, error_report *errors) {
+/* Checks that every chunk's declared length fits in the bytes that follow it, up to IEND, and adds up the IDAT
+   chunks' lengths into `image_data_bytes`. libpng allocates a text chunk whole from its length field before reading
+   it (and only warns that it is too large), so an 87-byte file declaring a 2 GB tEXt chunk took 2 GB; with the
+   whole file in memory, such a length is refused first. */
+static int check_chunk_lengths(const unsigned char *bytes, size_t count, size_t *image_data_bytes,
+                               error_report *errors) {
     size_t offset = 8;
+    *image_data_bytes = 0;
     while (count - offset >= 12) {
         size_t length = (size_t)bytes[offset] << 24 | (size_t)bytes[offset + 1] << 16 | (size_t)bytes[offset + 2] << 8
             | (size_t)bytes[offset + 3];
@@ -144,6 +147,7 @@ static int check_chunk_lengths(const unsigned char *bytes, size_t count, error_r
             return -1;
         }
         if (memcmp(bytes + offset + 4, "IEND", 4) == 0) return 0;
+        if (memcmp(bytes + offset + 4, "IDAT", 4) == 0) *image_data_bytes += length;
         offset += 12 + length;
     }
     return 0;
@@ -193,8 +197,12 @@ static void copy_texts(png_structp png, png_infop info, pd_png_image *image) {
     }
 }
 
-static int decode_protected(png_structp png, png_infop info, memory_source *source, pd_png_image *image,
-                            png_bytep **rows) {
+/* Deflate's largest compression ratio is 1032:1 (a 258-byte match in under 2 bits); above it with room to spare,
+   the image data cannot hold the image. */
+enum { PD_DEFLATE_MAX_RATIO = 1100 };
+
+static int decode_protected(png_structp png, png_infop info, memory_source *source, size_t image_data_bytes,
+                            pd_png_image *image, png_bytep **rows) {
     if (setjmp(png_jmpbuf(png))) return -1;
     png_set_read_fn(png, source, read_from_memory);
     /* A few hundred bytes can declare a 20000 x 20000 image: refuse sides beyond any diffusion model's input before
@@ -202,6 +210,15 @@ static int decode_protected(png_structp png, png_infop info, memory_source *sour
     png_set_user_limits(png, PD_PNG_MAX_SIDE, PD_PNG_MAX_SIDE);
     png_set_chunk_cache_max(png, PD_PNG_MAX_ANCILLARY_CHUNKS);
     png_read_info(png, info);
+    /* Tiny files can declare 16384 x 16384 images without the data to fill them: refuse them before the pixels are
+       allocated, from the stored (still filtered and compressed) size the header implies. */
+    size_t stored_bytes = (size_t)png_get_rowbytes(png, info) * png_get_image_height(png, info);
+    if (stored_bytes / PD_DEFLATE_MAX_RATIO > image_data_bytes) {
+        char text[200];
+        snprintf(text, sizeof text, "truncated or corrupt: %zu bytes of image data cannot hold the %u x %u image the "
+                 "header declares", image_data_bytes, png_get_image_width(png, info), png_get_image_height(png, info));
+        png_error(png, text);
+    }
     int color_type = png_get_color_type(png, info);
     int bit_depth = png_get_bit_depth(png, info);
     if (bit_depth == 16) png_set_scale_16(png);
@@ -241,7 +258,8 @@ int pd_png_decode(const unsigned char *bytes, size_t count, pd_png_image *image,
         report(&errors, "not a PNG file: the 8-byte PNG signature is missing");
         return -1;
     }
-    if (check_chunk_lengths(bytes, count, &errors) != 0) return -1;
+    size_t image_data_bytes = 0;
+    if (check_chunk_lengths(bytes, count, &image_data_bytes, &errors) != 0) return -1;
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &errors, on_error, on_warning);
     png_infop info = png != NULL ? png_create_info_struct(png) : NULL;
     if (info == NULL) {
@@ -251,7 +269,7 @@ int pd_png_decode(const unsigned char *bytes, size_t count, pd_png_image *image,
     }
     memory_source source = {bytes, count, 0};
     png_bytep *rows = NULL;
-    int status = decode_protected(png, info, &source, image, &rows);
+    int status = decode_protected(png, info, &source, image_data_bytes, image, &rows);
     png_destroy_read_struct(&png, &info, NULL);
     free(rows);
     if (status != 0) pd_png_image_free(image);

@@ -24,6 +24,30 @@ import Testing
     }
 }
 
+/// A 100-byte file declaring a 16384×16384 image (within the side limit) with 11 bytes of image data is refused
+/// before the 805 MB of pixels are allocated (fuzzing found such files growing the process past 2 GB); an image
+/// compressed as far as deflate goes still decodes.
+@Test func pngWhoseDataCannotHoldItsImageIsRefusedBeforeAllocation() throws {
+    func chunk(_ kind: String, _ body: [UInt8]) -> [UInt8] {
+        let typed = Array(kind.utf8) + body
+        return bigEndian(UInt32(body.count)) + typed + bigEndian(crc32(typed))
+    }
+    func bigEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) } }
+    let bytes = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        + chunk("IHDR", bigEndian(16_384) + bigEndian(16_384) + [8, 2, 0, 0, 0])
+        + chunk("IDAT", [0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x01]) + chunk("IEND", [])
+    #expect {
+        try PNGContents(data: Data(bytes), source: URL(fileURLWithPath: "/sparse.png"))
+    } throws: { error in
+        "\(error)".contains("/sparse.png") && "\(error)".contains("11 bytes of image data cannot hold the 16384 x 16384 image")
+    }
+
+    let black = RGBImage(width: 4_096, height: 4_096, channels: 1)
+    let encoded = try black.pngData()
+    #expect(encoded.count < 4_096 * 4_096 / 500)
+    #expect(try PNGContents(data: encoded, source: URL(fileURLWithPath: "/black.png")).image == black)
+}
+
 /// The CRC-32 of PNG chunks (ISO 3309, reflected polynomial 0xEDB88320).
 private func crc32(_ bytes: [UInt8]) -> UInt32 {
     var crc: UInt32 = 0xFFFF_FFFF
