@@ -119,19 +119,26 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let model = model.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? DefaultModel.url
         try processes.run(model: model, seed: seed, quiet: quiet) { role, progress, seed in
-            var request = makeRequest(seed: seed)
-            request.precision = arithmetic.precision
-            request.quantization = arithmetic.quantization
+            let request = try makeRequest(seed: seed)
             progress.message(arithmetic.summary)
-            if role.writesOutputs { try request.outputFiles.checkWritable(overwrite: overwrite) }
+            if role.writesOutputs { try outputs.files(imageCount: request.imageCount).checkWritable(overwrite: overwrite) }
             if self.seed == nil { progress.message("seed \(request.seed)") }
-            try Generation.run(request, progress: progress, role: role)
+            let pipeline = try DiffusionPipeline(folder: self.model.map { URL(fileURLWithPath: $0, isDirectory: true) },
+                                                 precision: arithmetic.precision, quantization: arithmetic.quantization,
+                                                 variant: prompts.variant)
+            try Generation.run(request, pipeline: pipeline, outputs: outputs, progress: progress, role: role)
         }
     }
 
-    func makeRequest(seed: UInt64) -> GenerationRequest {
+    var outputs: GenerationOutputs {
+        GenerationOutputs(image: URL(fileURLWithPath: output), grid: grid,
+                          latents: saveLatents.map { URL(fileURLWithPath: $0) },
+                          trajectory: sampling.saveTrajectory.map { URL(fileURLWithPath: $0) },
+                          statistics: sampling.stats.map { URL(fileURLWithPath: $0) }, overwrite: overwrite)
+    }
+
+    func makeRequest(seed: UInt64) throws -> GenerationRequest {
         var request = GenerationRequest(
-            model: model.map { URL(fileURLWithPath: $0, isDirectory: true) },
             steps: steps,
             scheduler: scheduler,
             eta: eta,
@@ -139,13 +146,9 @@ struct GenerateCommand: ParsableCommand {
             count: count,
             classLabel: classLabel.flatMap { Int($0) },
             guidance: guidance,
-            output: URL(fileURLWithPath: output),
-            writesGrid: grid,
-            latentsOutput: saveLatents.map { URL(fileURLWithPath: $0) },
-            overwrite: overwrite,
             schedulerSettings: SchedulerSettings(karrasSigmas: karras, timestepSpacing: timestepSpacing),
             sampling: sampling.request,
-            prompt: prompts.request)
+            prompt: try prompts.request())
         request.classLabelName = classLabel.flatMap { Int($0) == nil ? $0 : nil }
         request.force = force
         return request

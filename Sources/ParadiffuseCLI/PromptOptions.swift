@@ -63,18 +63,18 @@ struct PromptOptions: ParsableArguments {
         }
     }
 
-    var request: PromptRequest? {
+    /// The prompt part of the request, with the input image and mask read.
+    func request() throws -> PromptRequest? {
         guard !prompt.isEmpty else { return nil }
         var request = PromptRequest(prompts: prompt)
         request.negativePrompts = negativePrompt
         request.width = width
         request.height = height
-        request.initImage = image.map { URL(fileURLWithPath: $0) }
+        request.initImage = try image.map { try RGBImage.readPNG(url: URL(fileURLWithPath: $0)) }
         request.strength = strength
-        request.mask = mask.map { URL(fileURLWithPath: $0) }
+        request.mask = try mask.map { try RGBImage.readPNG(url: URL(fileURLWithPath: $0)) }
         request.guidanceRescale = guidanceRescale ?? 0
         request.clipSkip = clipSkip
-        request.variant = variant
         return request
     }
 }

@@ -93,11 +93,10 @@ struct SamplingOptions: ParsableArguments {
         request.memory = memory
         request.window = window
         request.maxIterations = maxIterations
-        request.saveTrajectory = saveTrajectory.map { URL(fileURLWithPath: $0) }
+        request.keepsTrajectory = saveTrajectory != nil
         request.initialTrajectory = initTrajectory.map { URL(fileURLWithPath: $0) }
         request.variationSteps = variationSteps
         request.compareSequential = compareSequential
-        request.statisticsOutput = stats.map { URL(fileURLWithPath: $0) }
         return request
     }
 }

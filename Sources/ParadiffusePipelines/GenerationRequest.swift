@@ -2,7 +2,7 @@ import Foundation
 import ParadiffuseSchedulers
 import ParadiffuseTensors
 
-/// Everything one `paradiffuse generate` run asks for.
+/// What one generation asks of a pipeline: everything but the model, its number format, and where results go.
 public struct GenerationRequest: Sendable, Equatable {
     /// The schedulers by command-line name: `SchedulerKind`'s names.
     public enum Scheduler: String, Sendable, CaseIterable {
@@ -22,9 +22,8 @@ public struct GenerationRequest: Sendable, Equatable {
         case kdpm2Ancestral = "kdpm2-a"
     }
 
-    /// The diffusers model folder, or nil for the small model that ships with Paradiffuse.
-    public var model: URL?
-    /// Denoising steps, or nil for the scheduler's default (50 for DDIM, the training steps — 1000 — for DDPM).
+    /// Denoising steps, or nil for the pipeline's default (50 for Stable Diffusion and DiT, 4 for LCM, otherwise the
+    /// scheduler's: 50 for DDIM, the training steps — 1000 — for DDPM).
     public var steps: Int?
     /// The scheduler, or nil for the one the model folder's `scheduler/scheduler_config.json` names.
     public var scheduler: Scheduler?
@@ -32,7 +31,7 @@ public struct GenerationRequest: Sendable, Equatable {
     public var eta: Float?
     /// Seed of the PyTorch-compatible generator that draws the initial latents and the noise of every step.
     public var seed: UInt64
-    /// Images to generate, as one batch.
+    /// Images to generate, as one batch (for Stable Diffusion: per prompt).
     public var count: Int
     /// The class of class-conditional models (e.g. an ImageNet class index for DiT); nil for unconditional ones.
     public var classLabel: Int?
@@ -40,14 +39,6 @@ public struct GenerationRequest: Sendable, Equatable {
     public var classLabelName: String?
     /// Classifier-free guidance scale, or nil for the pipeline default. As in diffusers, values ≤ 1 mean no guidance.
     public var guidance: Float?
-    /// The image file; with `count` > 1 its name gets `-0`, `-1`, ... appended (see `OutputFiles`).
-    public var output: URL
-    /// Whether to also write all images tiled into one grid image, `<output>-grid.png`.
-    public var writesGrid: Bool
-    /// Where to save the final latents as safetensors, or nil not to save them.
-    public var latentsOutput: URL?
-    /// Whether existing output files may be replaced.
-    public var overwrite: Bool
     /// Whether to run even when the memory estimate exceeds the memory available (`MemoryEstimate`).
     public var force = false
     /// Karras sigmas and timestep spacing, over the folder's scheduler configuration.
@@ -56,18 +47,10 @@ public struct GenerationRequest: Sendable, Equatable {
     public var sampling: SamplingRequest
     /// Prompts and image inputs, for Stable Diffusion folders; nil for unconditional and class-conditional models.
     public var prompt: PromptRequest?
-    /// The number format the models compute in (latents and scheduler math stay float32).
-    public var precision = Precision.float32
-    /// How the models' convolution and linear layers are quantized (UNet2DModel and Stable Diffusion folders).
-    public var quantization = Quantization.none
 
-    public init(model: URL? = nil, steps: Int? = nil, scheduler: Scheduler? = nil, eta: Float? = nil, seed: UInt64,
-                count: Int = 1, classLabel: Int? = nil, guidance: Float? = nil,
-                output: URL = URL(fileURLWithPath: "output.png"), writesGrid: Bool = false, latentsOutput: URL? = nil,
-                overwrite: Bool = false, schedulerSettings: SchedulerSettings = SchedulerSettings(),
-                sampling: SamplingRequest = SamplingRequest(),
-                prompt: PromptRequest? = nil) {
-        self.model = model
+    public init(steps: Int? = nil, scheduler: Scheduler? = nil, eta: Float? = nil, seed: UInt64, count: Int = 1,
+                classLabel: Int? = nil, guidance: Float? = nil, schedulerSettings: SchedulerSettings = SchedulerSettings(),
+                sampling: SamplingRequest = SamplingRequest(), prompt: PromptRequest? = nil) {
         self.steps = steps
         self.scheduler = scheduler
         self.eta = eta
@@ -75,18 +58,11 @@ public struct GenerationRequest: Sendable, Equatable {
         self.count = count
         self.classLabel = classLabel
         self.guidance = guidance
-        self.output = output
-        self.writesGrid = writesGrid
-        self.latentsOutput = latentsOutput
-        self.overwrite = overwrite
         self.schedulerSettings = schedulerSettings
         self.sampling = sampling
         self.prompt = prompt
     }
 
-    /// The files this request writes.
-    public var outputFiles: OutputFiles {
-        OutputFiles(output: output, count: count * (prompt?.prompts.count ?? 1), grid: writesGrid, latents: latentsOutput,
-                    trajectory: sampling.saveTrajectory, statistics: sampling.statisticsOutput)
-    }
+    /// Images the request makes: `count` per prompt.
+    public var imageCount: Int { count * (prompt?.prompts.count ?? 1) }
 }

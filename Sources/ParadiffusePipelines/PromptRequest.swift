@@ -1,5 +1,3 @@
-import Foundation
-
 /// The Stable Diffusion part of a generation request: prompts, size, and the inputs of image-to-image and inpainting.
 public struct PromptRequest: Sendable, Equatable {
     public var prompts: [String]
@@ -9,15 +7,13 @@ public struct PromptRequest: Sendable, Equatable {
     public var width: Int?
     public var height: Int?
     /// Image-to-image (and inpainting) input image.
-    public var initImage: URL?
+    public var initImage: RGBImage?
     /// How much of the input image is replaced, in [0, 1] (default 0.8 for image-to-image, 1 for inpainting).
     public var strength: Double?
     /// Inpainting mask: white is repainted, black kept.
-    public var mask: URL?
+    public var mask: RGBImage?
     public var guidanceRescale: Float = 0
     public var clipSkip: Int?
-    /// Weights variant, e.g. "fp16" for `*.fp16.safetensors`.
-    public var variant: String?
 
     public init(prompts: [String]) {
         self.prompts = prompts

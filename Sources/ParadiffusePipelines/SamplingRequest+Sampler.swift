@@ -4,7 +4,6 @@ import ParadiffuseSamplers
 extension SamplingRequest {
     /// The sampler this request describes, for a schedule of `timesteps`.
     public func makeSampler(timesteps: [Int]) throws -> any Sampler {
-        let keepsTrajectory = saveTrajectory != nil
         switch method {
         case .sequential:
             return SequentialSampler(keepsTrajectory: keepsTrajectory)

@@ -21,16 +21,14 @@ public struct SamplingRequest: Sendable, Equatable {
     public var window: Int?
     /// Parallel samplers: stop after this many iterations.
     public var maxIterations: Int?
-    /// Save the whole trajectory (latents before each step and after the last) as safetensors.
-    public var saveTrajectory: URL?
+    /// Keep the whole trajectory (latents before each step and after the last) in the result.
+    public var keepsTrajectory = false
     /// ParaTAA: start from a trajectory saved by an earlier run with the same scheduler and steps.
     public var initialTrajectory: URL?
     /// ParaTAA with an initial trajectory: recompute only the last N steps (default: all).
     public var variationSteps: Int?
     /// Also run the sequential sampler with the same noise and report the difference.
     public var compareSequential = false
-    /// Write the statistics as JSON.
-    public var statisticsOutput: URL?
 
     public init() {}
 }

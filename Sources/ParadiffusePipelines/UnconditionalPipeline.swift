@@ -12,6 +12,8 @@ public final class UnconditionalPipeline {
     public let model: UNet2DModel
     /// The folder's `scheduler/scheduler_config.json`, or nil for a bare UNet folder.
     public let schedulerConfig: JSONConfig?
+    /// The guidance scale of requests that give none: 1 (none) unless the model is known to need more.
+    public var defaultGuidance: Float = 1
 
     /// Loads a DDPMPipeline-style folder (`model_index.json`, `unet/`, `scheduler/`) or a bare UNet folder; the
     /// model computes in `precision`, its layers quantized as `quantization` asks.

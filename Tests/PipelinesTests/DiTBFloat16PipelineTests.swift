@@ -27,17 +27,11 @@ struct DiTBFloat16PipelineTests {
         #expect(output.images.maxAbsDifference(expectedImages) <= 0.03)
     }
 
-    @Test func generateCommandRunsDiTFolderInBFloat16() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dit-bf16-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var request = GenerationRequest(model: DiTPipelineTests.folder, steps: 2, seed: 1, count: 1,
-                                        output: directory.appendingPathComponent("dog.png"))
-        request.classLabel = 207
-        request.precision = .bfloat16
+    @Test func diffusionPipelineRunsDiTFolderInBFloat16() throws {
+        let pipeline = try DiffusionPipeline(folder: DiTPipelineTests.folder, precision: .bfloat16)
+        let result = try pipeline.generate(GenerationRequest(steps: 2, seed: 1, classLabel: 207))
 
-        try Generation.run(request, progress: ProgressReporter.standardError(quiet: true))
-
-        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("dog.png").path))
+        #expect(result.images.count == 1 && result.parameters[0].classLabel == 207)
+        #expect(result.parameters[0].precision == Precision.bfloat16.resolved().rawValue)
     }
 }

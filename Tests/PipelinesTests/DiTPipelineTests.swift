@@ -55,12 +55,13 @@ struct DiTPipelineTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dit-generate-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        var request = GenerationRequest(model: Self.folder, steps: 2, seed: 1, count: 2,
-                                        output: directory.appendingPathComponent("dog.png"),
-                                        latentsOutput: directory.appendingPathComponent("latents.safetensors"))
+        var request = GenerationRequest(steps: 2, seed: 1, count: 2)
         request.classLabelName = "golden retriever"
 
-        try Generation.run(request, progress: ProgressReporter.standardError(quiet: true))
+        try Generation.run(request, pipeline: DiffusionPipeline(folder: Self.folder),
+                           outputs: GenerationOutputs(image: directory.appendingPathComponent("dog.png"),
+                                                      latents: directory.appendingPathComponent("latents.safetensors")),
+                           progress: ProgressReporter.standardError(quiet: true))
 
         let latents = try SafetensorsFile(url: directory.appendingPathComponent("latents.safetensors"))
         #expect(try latents.tensor(named: "latents").shape == [2, 4, 8, 8])

@@ -37,28 +37,19 @@ struct LatentConsistencyPipelineTests {
         #expect(output.latents.maxAbsDifference(latents) > 1e-2 * latents.maxAbs)
     }
 
-    /// `generate` routes a LatentConsistencyModelPipeline folder to the Stable Diffusion pipeline and, without
-    /// --steps and --guidance, takes diffusers' LCM defaults (4 steps, guidance 8.5): the fixture's run.
-    @Test func generateCommandRunsLCMFolderWithDiffusersDefaults() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lcm-generate-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+    /// `DiffusionPipeline` loads a LatentConsistencyModelPipeline folder as the Stable Diffusion pipeline and, without
+    /// steps and guidance, takes diffusers' LCM defaults (4 steps, guidance 8.5): the fixture's run.
+    @Test func diffusionPipelineRunsLCMFolderWithDiffusersDefaults() async throws {
         var prompt = PromptRequest(prompts: Self.configuration().prompts)
         prompt.width = 32
         prompt.height = 32
-        let request = GenerationRequest(model: Self.pipeline, seed: 0, count: 2,
-                                        output: directory.appendingPathComponent("lcm.png"),
-                                        latentsOutput: directory.appendingPathComponent("latents.safetensors"),
-                                        prompt: prompt)
+        let pipeline = try DiffusionPipeline(folder: Self.pipeline)
 
-        try Generation.run(request, progress: ProgressReporter.standardError(quiet: true))
+        let result = try await pipeline.generate(GenerationRequest(seed: 0, count: 2, prompt: prompt))
 
         let expected = try StableDiffusionFixtures.reference("lcm-text-to-image").tensor(named: "latents")
-        let latents = try SafetensorsFile(url: directory.appendingPathComponent("latents.safetensors"))
-            .tensor(named: "latents")
-        #expect(latents.maxAbsDifference(expected) <= 1e-3 * max(1, expected.maxAbs))
-        for index in 0..<4 {
-            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("lcm-\(index).png").path))
-        }
+        #expect(result.latents.maxAbsDifference(expected) <= 1e-3 * max(1, expected.maxAbs))
+        #expect(result.images.count == 4 && result.parameters.map(\.prompt) == prompt.prompts.flatMap { [$0, $0] })
+        #expect(result.parameters.allSatisfy { $0.steps == 4 && $0.guidance == 8.5 })
     }
 }

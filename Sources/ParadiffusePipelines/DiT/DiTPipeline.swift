@@ -60,7 +60,8 @@ public final class DiTPipeline {
         /// Karras sigmas, timestep spacing.
         public var schedulerSettings = SchedulerSettings()
 
-        public init(classLabels: [Int], guidanceScale: Float = 4, steps: Int = 50, scheduler: SchedulerKind? = nil,
+        public init(classLabels: [Int], guidanceScale: Float = GenerationDefaults.diT.guidance,
+                    steps: Int = GenerationDefaults.diT.steps, scheduler: SchedulerKind? = nil,
                     eta: Double = 0, seed: UInt64) {
             self.classLabels = classLabels
             self.guidanceScale = guidanceScale

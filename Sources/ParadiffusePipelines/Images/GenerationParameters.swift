@@ -58,4 +58,17 @@ public struct GenerationParameters: Sendable {
     public var pngTextChunks: [(String, String)] {
         [("parameters", text), ("Software", "Paradiffuse \(ParadiffuseVersion.current)")]
     }
+
+    /// These parameters for each of `images`: its size, class and prompt, and its place in the batch.
+    func perImage(_ images: [RGBImage], classLabels: [Int]? = nil, prompts: [String]? = nil) -> [GenerationParameters] {
+        images.enumerated().map { index, image in
+            var parameters = self
+            parameters.width = image.width
+            parameters.height = image.height
+            parameters.classLabel = classLabels?[index]
+            parameters.prompt = prompts?[index]
+            parameters.batchPosition = images.count > 1 ? (index, images.count) : nil
+            return parameters
+        }
+    }
 }

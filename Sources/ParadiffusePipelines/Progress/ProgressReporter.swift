@@ -28,6 +28,7 @@ public final class ProgressReporter: @unchecked Sendable {
     private let lock = NSLock()
     private var label = "step"
     private var total = 0
+    private var isStarted = false
     private var completed = 0
     private var startTime = 0.0
     private var lastOutputTime = -Double.infinity
@@ -63,6 +64,7 @@ public final class ProgressReporter: @unchecked Sendable {
             self.label = label
             self.total = total
             completed = 0
+            isStarted = true
             startTime = clock()
             lastOutputTime = -Double.infinity
             lastReportedCompleted = nil
@@ -91,6 +93,12 @@ public final class ProgressReporter: @unchecked Sendable {
     }
 
     /// Ends the run: the final state of the line is shown and the terminal line is closed.
+    /// Shows a generation's progress: the bar starts with the first report, and anew when the total changes.
+    public func show(_ progress: GenerationProgress) {
+        if lock.withLock({ !isStarted || total != progress.total }) { start(total: progress.total) }
+        update(completed: progress.completed)
+    }
+
     public func finish() {
         lock.withLock {
             let now = clock()

@@ -31,9 +31,9 @@ extension StableDiffusionPipeline {
         public var schedulerSettings = SchedulerSettings()
 
         public init(prompts: [String], negativePrompts: [String] = [], imagesPerPrompt: Int = 1,
-                    guidanceScale: Float = 7.5, guidanceRescale: Float = 0, width: Int? = nil, height: Int? = nil,
-                    steps: Int = 50, scheduler: SchedulerKind? = nil, eta: Double = 0, seed: UInt64,
-                    clipSkip: Int? = nil) {
+                    guidanceScale: Float = GenerationDefaults.stableDiffusion.guidance, guidanceRescale: Float = 0,
+                    width: Int? = nil, height: Int? = nil, steps: Int = GenerationDefaults.stableDiffusion.steps,
+                    scheduler: SchedulerKind? = nil, eta: Double = 0, seed: UInt64, clipSkip: Int? = nil) {
             self.prompts = prompts
             self.negativePrompts = negativePrompts
             self.imagesPerPrompt = imagesPerPrompt

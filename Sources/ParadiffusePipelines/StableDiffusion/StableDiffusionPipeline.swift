@@ -16,6 +16,8 @@ public final class StableDiffusionPipeline {
     public let vae: AutoencoderKL
     /// The folder's `scheduler/scheduler_config.json`.
     public let schedulerConfig: JSONConfig
+    /// What requests that leave steps or guidance open run with: diffusers' defaults for the folder's pipeline class.
+    public var defaults = GenerationDefaults.stableDiffusion
 
     /// Loads a Stable Diffusion folder (`model_index.json` with `tokenizer`, `text_encoder`, `unet`, `vae` and
     /// `scheduler`); `variant` (e.g. "fp16") picks the weight files `*.<variant>.safetensors`; the models compute
@@ -23,7 +25,7 @@ public final class StableDiffusionPipeline {
     public convenience init(folder: URL, variant: String? = nil, precision: Precision = .float32,
                             quantization: Quantization = .none) throws {
         let diffusers = try DiffusersFolder(url: folder)
-        guard diffusers.modelIndex != nil else { throw LoadingError.notAPipelineFolder(folder, component: "unet") }
+        guard let index = diffusers.modelIndex else { throw LoadingError.notAPipelineFolder(folder, component: "unet") }
         try self.init(
             promptEncoder: PromptEncoder(
                 tokenizer: CLIPTokenizer(folder: diffusers.componentURL("tokenizer")),
@@ -35,7 +37,11 @@ public final class StableDiffusionPipeline {
                                quantization: quantization),
             schedulerConfig: diffusers.componentConfig("scheduler"),
             folder: folder)
+        if index.className == Self.latentConsistencyPipeline { defaults = .latentConsistency }
     }
+
+    /// The `_class_name` of diffusers' LCM text-to-image folders, which this pipeline runs.
+    public static let latentConsistencyPipeline = "LatentConsistencyModelPipeline"
 
     /// Checks that the components fit together: the text encoder's width is the UNet's `cross_attention_dim`,
     /// and the UNet predicts the VAE's latent channels.
