@@ -126,7 +126,7 @@ public struct NoiseSchedule: Sendable, Equatable {
 }
 
 /// `timesteps` with one entry per batch item: a single timestep is repeated for the whole batch.
-func timestepsPerItem(_ timesteps: [Int], batchSize: Int, scheduler: String) throws -> [Int] {
+public func timestepsPerItem(_ timesteps: [Int], batchSize: Int, scheduler: String) throws -> [Int] {
     if timesteps.count == batchSize { return timesteps }
     guard timesteps.count == 1 else {
         throw SchedulerError.timestepCountMismatch(scheduler: scheduler, timesteps: timesteps.count,

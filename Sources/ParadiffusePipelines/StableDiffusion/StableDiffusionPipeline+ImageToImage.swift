@@ -32,7 +32,7 @@ extension StableDiffusionPipeline {
 
         let (denoiser, warnings) = try denoiser(configuration)
         let (fullScheduler, name) = try makeScheduler(configuration)
-        var scheduler: any Scheduler = SkippingScheduler(fullScheduler, skippingSteps: configuration.steps - runSteps)
+        var scheduler = skipping(configuration.steps - runSteps, of: fullScheduler)
         var generator = TorchGenerator(seed: configuration.seed)
         let encoded = try vae.encode(input).sample(using: &generator) * vae.configuration.scalingFactor
         let original = encoded.repeatingBatch(batchSize / encoded.batchSize)

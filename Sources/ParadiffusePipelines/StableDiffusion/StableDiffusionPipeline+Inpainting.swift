@@ -46,7 +46,7 @@ extension StableDiffusionPipeline {
         let latentShape = [batchSize, latentChannels, image.shape[2] / vaeScaleFactor, image.shape[3] / vaeScaleFactor]
 
         let (fullScheduler, name) = try makeScheduler(configuration)
-        let skipping = SkippingScheduler(fullScheduler, skippingSteps: configuration.steps - runSteps)
+        var scheduler = skipping(configuration.steps - runSteps, of: fullScheduler)
         var generator = TorchGenerator(seed: configuration.seed)
         let startsFromNoise = strength == 1
         let imageLatents = hasInpaintingUNet && startsFromNoise ? nil
@@ -54,22 +54,21 @@ extension StableDiffusionPipeline {
         let noise = generator.randn(latentShape)
         let initial: Tensor
         if let imageLatents, !startsFromNoise {
-            initial = try skipping.addNoise(original: imageLatents, noise: noise,
-                                            timesteps: Array(repeating: skipping.timesteps[0], count: batchSize))
+            initial = try scheduler.addNoise(original: imageLatents, noise: noise,
+                                             timesteps: Array(repeating: scheduler.timesteps[0], count: batchSize))
         } else {
-            initial = noise * skipping.initNoiseSigma
+            initial = noise * scheduler.initNoiseSigma
         }
         let latentMask = mask.nearestResized(height: latentShape[2], width: latentShape[3])
             .repeatingBatch(batchSize / mask.batchSize)
         let maskedImageLatents = try encodedLatents(maskedImage(image, mask: mask), generator: &generator)
             .repeatingBatch(batchSize / images.count)
 
-        var scheduler: any Scheduler = skipping
         var conditioning: Tensor?
         if hasInpaintingUNet {
             conditioning = try Tensor.concatenatingChannels([latentMask, maskedImageLatents])
         } else if let imageLatents {
-            scheduler = MaskBlendingScheduler(base: skipping, imageLatents: imageLatents, noise: noise, mask: latentMask)
+            scheduler = blending(scheduler, imageLatents: imageLatents, noise: noise, mask: latentMask)
         }
         let (denoiser, warnings) = try denoiser(configuration, imageConditioning: conditioning)
         let result = try sampler.sample(initial, scheduler: &scheduler, denoiser: denoiser,
