@@ -1,5 +1,6 @@
 import Foundation
 import ParadiffusePipelines
+import ParadiffuseTensors
 import Testing
 
 /// The library's entry point on the digits model: results returned, not written; progress reported per step;
@@ -84,5 +85,22 @@ final class Locked<Value>: @unchecked Sendable {
 
     func withValue<Result>(_ body: (inout Value) -> Result) -> Result {
         lock.withLock { body(&value) }
+    }
+}
+
+/// Two pipelines in one process compute at the same time (each thread has its own oneDNN stream, each primitive
+/// its own lock) and each gets the result it gets alone.
+@Test func twoPipelinesGenerateConcurrently() async throws {
+    let request = DiffusionPipelineTests.request
+    let alone = try await DiffusionPipeline().generate(request)
+    let (first, second) = (try DiffusionPipeline(), try DiffusionPipeline())
+    ConcurrentExecutions.resetPeak()
+    async let firstResult = first.generate(request)
+    async let secondResult = second.generate(request)
+    let results = try await [firstResult, secondResult]
+
+    #expect(ConcurrentExecutions.peakSinceReset >= 2)
+    for result in results {
+        #expect(result.latents.maxAbsDifference(alone.latents) <= 1e-5)
     }
 }

@@ -1,6 +1,9 @@
 import CDNNL
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// The process-wide oneDNN CPU engine and stream.
+/// The process-wide oneDNN CPU engine, and a stream per thread.
 enum DNNL {
     nonisolated(unsafe) static let engine: dnnl_engine_t = {
         _ = CPUCapabilities.current  // applies PARADIFFUSE_MAX_CPU_ISA before oneDNN's first primitive
@@ -9,10 +12,24 @@ enum DNNL {
         return engine!
     }()
 
-    nonisolated(unsafe) static let stream: dnnl_stream_t = {
-        var stream: dnnl_stream_t?
-        check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "creating a stream")
-        return stream!
+    /// This thread's stream: a stream is not thread-safe, and primitives on different streams run concurrently,
+    /// so that two generations in one process compute at the same time. Destroyed when its thread ends.
+    static var stream: dnnl_stream_t {
+        if let existing = pthread_getspecific(streamKey) { return OpaquePointer(existing) }
+        var created: dnnl_stream_t?
+        check(dnnl_stream_create(&created, engine, dnnl_stream_default_flags.rawValue), "creating a stream")
+        let stream = created!
+        pthread_setspecific(streamKey, UnsafeRawPointer(stream))
+        return stream
+    }
+
+    nonisolated(unsafe) private static let streamKey: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key) { stream in
+            if let stream { dnnl_stream_destroy(OpaquePointer(stream)) }
+        }
+        precondition(status == 0, "no thread-specific key for oneDNN streams (\(status))")
+        return key
     }()
 
     /// oneDNN failures here are programming errors: every user-facing shape is validated before it gets here.

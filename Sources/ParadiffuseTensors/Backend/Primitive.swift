@@ -39,14 +39,17 @@ final class Primitive {
         return name.map { String(cString: $0) } ?? "?"
     }
 
-    /// One primitive runs at a time: each already uses every core, and the shared stream is not thread-safe.
-    private static let executionLock = NSLock()
+    /// A primitive runs on one thread at a time (its memory objects take each call's pointers); different
+    /// primitives, e.g. of two pipelines, run concurrently on their threads' streams.
+    private let executionLock = NSLock()
 
     /// Runs the primitive; `pointers` gives the data for each argument, in the order of `arguments`.
     func run(_ pointers: [UnsafeRawPointer]) {
         precondition(pointers.count == memories.count, "primitive takes \(memories.count) arguments")
-        Self.executionLock.lock()
-        defer { Self.executionLock.unlock() }
+        executionLock.lock()
+        defer { executionLock.unlock() }
+        ConcurrentExecutions.begin()
+        defer { ConcurrentExecutions.end() }
         var arguments = [dnnl_exec_arg_t]()
         arguments.reserveCapacity(memories.count)
         for (index, entry) in memories.enumerated() {
@@ -54,8 +57,9 @@ final class Primitive {
                        "setting argument \(entry.argument)")
             arguments.append(dnnl_exec_arg_t(arg: entry.argument, memory: entry.memory))
         }
-        DNNL.check(dnnl_primitive_execute(primitive, DNNL.stream, Int32(arguments.count), arguments), "executing")
-        DNNL.check(dnnl_stream_wait(DNNL.stream), "waiting for the stream")
+        let stream = DNNL.stream
+        DNNL.check(dnnl_primitive_execute(primitive, stream, Int32(arguments.count), arguments), "executing")
+        DNNL.check(dnnl_stream_wait(stream), "waiting for the stream")
     }
 
     deinit {
