@@ -63,5 +63,5 @@ let package = Package(
         .testTarget(name: "SourceRulesTests", exclude: ["programmer-error-checks.txt"]),
         .testTarget(name: "DistributedTests", dependencies: ["ParadiffuseDistributed", "ParadiffuseLoading", "ParadiffusePipelines", "ParadiffuseSamplers", "ParadiffuseTensors"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import CMPI
 import Foundation
+import ParadiffuseTensors
 
 /// The ranks of `mpirun -np K`, over `MPI_COMM_WORLD`.
 ///
@@ -133,6 +134,6 @@ public final class MPIProcessGroup: ProcessGroup {
         var length: Int32 = 0
         MPI_Error_string(code, &text, &length)
         throw DistributedError.mpiCall(function: function, operation: operation, rank: rank,
-                                       message: String(cString: text))
+                                       message: String(cBuffer: text))
     }
 }

@@ -15,7 +15,7 @@ import ParadiffuseTensors
 ///
 /// Stable Diffusion and LCM folders take prompts (and input images and masks); DiT folders take classes; DDPM and
 /// DDIM folders and bare UNet2DModel folders take classes when class-conditional. Nothing is written to disk.
-public final class DiffusionPipeline {
+public final class DiffusionPipeline: Sendable {
     /// The model folder (for the default model, inside the library's resources).
     public let folder: URL
     /// The model's name in image parameters: the folder's name.
@@ -44,10 +44,8 @@ public final class DiffusionPipeline {
             pipeline = try DiTPipeline(folder: self.folder, variant: variant, precision: resolved)
         } else {
             if let variant { throw GenerationError.variantUnavailable(variant, pipeline: className) }
-            let unconditional = try UnconditionalPipeline(folder: self.folder, precision: resolved,
-                                                          quantization: quantization)
-            if folder == nil { unconditional.defaultGuidance = DefaultModel.guidance }
-            pipeline = unconditional
+            pipeline = try UnconditionalPipeline(folder: self.folder, precision: resolved, quantization: quantization,
+                                                 defaultGuidance: folder == nil ? DefaultModel.guidance : 1)
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import ParadiffuseTensors
 
 /// What one generation made: the images, each with the parameters that re-make it, and what sampling cost.
-public struct GenerationResult {
+public struct GenerationResult: Sendable {
     public var images: [RGBImage]
     /// The parameters of each image, in the order of `images` (the PNG `parameters` text of A1111's web UI).
     public var parameters: [GenerationParameters]

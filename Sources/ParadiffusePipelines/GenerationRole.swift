@@ -14,5 +14,5 @@ public struct GenerationRole {
     }
 
     /// A run in one process.
-    public static let soleProcess = GenerationRole(writesOutputs: true, distributing: { $0 })
+    public static var soleProcess: GenerationRole { GenerationRole(writesOutputs: true, distributing: { $0 }) }
 }

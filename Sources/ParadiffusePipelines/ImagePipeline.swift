@@ -2,7 +2,7 @@ import ParadiffuseSamplers
 
 /// A pipeline loaded from a diffusers folder that turns a generation request into images: what
 /// `DiffusionPipeline` holds, whatever the folder's pipeline class.
-public protocol ImagePipeline: AnyObject {
+public protocol ImagePipeline: AnyObject, Sendable {
     /// Generates what `request` asks for, sampling with the sampler `request.sampling` describes as `adapting`
     /// returns it (e.g. monitored, or divided among processes).
     func generate(_ request: GenerationRequest, adapting: (any Sampler) -> any Sampler) throws -> GenerationResult

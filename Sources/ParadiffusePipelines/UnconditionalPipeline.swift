@@ -7,34 +7,37 @@ import ParadiffuseTensors
 
 /// DDPMPipeline / DDIMPipeline (and class-conditional UNet2DModels): a UNet2DModel and a scheduler loaded from a
 /// diffusers folder, sampling images directly in pixel space.
-public final class UnconditionalPipeline {
+public final class UnconditionalPipeline: Sendable {
     public let folder: URL
     public let model: UNet2DModel
     /// The folder's `scheduler/scheduler_config.json`, or nil for a bare UNet folder.
     public let schedulerConfig: JSONConfig?
     /// The guidance scale of requests that give none: 1 (none) unless the model is known to need more.
-    public var defaultGuidance: Float = 1
+    public let defaultGuidance: Float
 
     /// Loads a DDPMPipeline-style folder (`model_index.json`, `unet/`, `scheduler/`) or a bare UNet folder; the
-    /// model computes in `precision`, its layers quantized as `quantization` asks.
-    public convenience init(folder: URL, precision: Precision = .float32, quantization: Quantization = .none) throws {
+    /// model computes in `precision`, its layers quantized as `quantization` asks; requests without a guidance
+    /// scale take `defaultGuidance`.
+    public convenience init(folder: URL, precision: Precision = .float32, quantization: Quantization = .none,
+                            defaultGuidance: Float = 1) throws {
         let diffusers = try DiffusersFolder(url: folder)
         switch diffusers.kind {
         case .pipeline(let index):
             try self.init(model: UNet2DModel(componentFolder: diffusers.componentURL("unet"), precision: precision,
                                              quantization: quantization),
                           schedulerConfig: index.components["scheduler"] == nil ? nil : diffusers.componentConfig("scheduler"),
-                          folder: folder)
+                          folder: folder, defaultGuidance: defaultGuidance)
         case .component:
             try self.init(model: UNet2DModel(componentFolder: folder, precision: precision, quantization: quantization),
-                          schedulerConfig: nil, folder: folder)
+                          schedulerConfig: nil, folder: folder, defaultGuidance: defaultGuidance)
         }
     }
 
-    public init(model: UNet2DModel, schedulerConfig: JSONConfig?, folder: URL) {
+    public init(model: UNet2DModel, schedulerConfig: JSONConfig?, folder: URL, defaultGuidance: Float = 1) {
         self.model = model
         self.schedulerConfig = schedulerConfig
         self.folder = folder
+        self.defaultGuidance = defaultGuidance
     }
 
     /// One generation's settings.

@@ -13,7 +13,7 @@ struct RandomJSON {
         case 1: return .bool(generator.next() % 2 == 0)
         case 2: return .number(number())
         case 3: return .string(string())
-        case 4, 5 where generator.next() % 2 == 0:
+        case 4 where generator.next() % 2 == 0, 5 where generator.next() % 2 == 0:
             return .array((0..<Int(generator.next() % 5)).map { _ in value(depth: depth + 1) })
         default:
             var members: [String: JSONValue] = [:]

@@ -114,7 +114,7 @@ struct DPMSolverMultistepSchedulerTests {
     }
 
     @Test(arguments: [
-        (["solver_order": 4] as [String: Any], "solver_order", "must be 1, 2 or 3, got 4"),
+        (["solver_order": 4] as [String: any Sendable], "solver_order", "must be 1, 2 or 3, got 4"),
         (["solver_order": 0], "solver_order", "got 0"),
         (["algorithm_type": "dpmsolver+++"], "algorithm_type", "'dpmsolver+++' is not supported"),
         (["algorithm_type": "sde-dpmsolver"], "algorithm_type", "choose one of dpmsolver++, dpmsolver, sde-dpmsolver++"),
@@ -128,7 +128,7 @@ struct DPMSolverMultistepSchedulerTests {
         (["timestep_spacing": "karras"], "timestep_spacing", "linspace"),
         (["thresholding": true, "sample_max_value": 0], "sample_max_value", "positive"),
     ])
-    func invalidConfigurationsAreRejectedNamingTheKey(values: [String: Any], key: String, reason: String) throws {
+    func invalidConfigurationsAreRejectedNamingTheKey(values: [String: any Sendable], key: String, reason: String) throws {
         let config = try SchedulerConfigurationTests.config(["_class_name": "DPMSolverMultistepScheduler"]
             .merging(values) { $1 })
         let error = try #require(throws: LoadingError.self) { try makeScheduler(config: config) }

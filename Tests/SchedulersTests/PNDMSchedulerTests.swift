@@ -65,9 +65,9 @@ struct PNDMSchedulerTests {
         #expect(try SchedulerKind.pndm.makeScheduler() is PNDMScheduler)
     }
 
-    @Test(arguments: [("prediction_type", "sample" as Any), ("prediction_type", "flow"),
+    @Test(arguments: [("prediction_type", "sample" as any Sendable), ("prediction_type", "flow"),
                       ("timestep_spacing", "karras"), ("beta_schedule", "sigmoid")])
-    func unsupportedChoicesAreRejectedNamingTheKey(key: String, value: Any) throws {
+    func unsupportedChoicesAreRejectedNamingTheKey(key: String, value: any Sendable) throws {
         let config = try SchedulerConfigurationTests.config(["_class_name": "PNDMScheduler", key: value])
         let error = try #require(throws: LoadingError.self) { try makeScheduler(config: config) }
         #expect(error.description.contains(key), "\(error)")

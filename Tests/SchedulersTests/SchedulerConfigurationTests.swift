@@ -81,7 +81,7 @@ struct SchedulerConfigurationTests {
     }
 
     @Test(arguments: [
-        ("beta_schedule", "cosine" as Any, "DDIMScheduler"),
+        ("beta_schedule", "cosine" as any Sendable, "DDIMScheduler"),
         ("beta_schedule", "sigmoid", "DDIMScheduler"),
         ("prediction_type", "x0", "DDPMScheduler"),
         ("variance_type", "fixed_medium", "DDPMScheduler"),
@@ -92,7 +92,7 @@ struct SchedulerConfigurationTests {
         ("clip_sample_range", 0, "DDIMScheduler"),
         ("trained_betas", [0.1, 0.2], "DDPMScheduler"),
     ])
-    func invalidConfigValuesAreRejectedNamingFileAndKey(key: String, value: Any, className: String) throws {
+    func invalidConfigValuesAreRejectedNamingFileAndKey(key: String, value: any Sendable, className: String) throws {
         let config = try Self.config(["_class_name": className, key: value])
         let error = try #require(throws: LoadingError.self) { try makeScheduler(config: config) }
         #expect(error.description.contains(config.url.path), "\(error)")

@@ -30,7 +30,7 @@ struct SolverSchedulerConfigurationTests {
     }
 
     @Test(arguments: [
-        ("UniPCMultistepScheduler", ["solver_type": "bh3"] as [String: Any], "solver_type", "choose bh1 or bh2"),
+        ("UniPCMultistepScheduler", ["solver_type": "bh3"] as [String: any Sendable], "solver_type", "choose bh1 or bh2"),
         ("UniPCMultistepScheduler", ["solver_order": 4], "solver_order", "must be 1, 2 or 3"),
         ("UniPCMultistepScheduler", ["solver_type": "bh1"], "final_sigmas_type", "choose 'sigma_min'"),
         ("UniPCMultistepScheduler", ["predict_x0": false], "final_sigmas_type", "NaN or infinite"),
@@ -52,7 +52,7 @@ struct SolverSchedulerConfigurationTests {
         ("LCMScheduler", ["beta_schedule": "sigmoid"], "beta_schedule", "scaled_linear"),
         ("LCMScheduler", ["thresholding": true, "sample_max_value": 0], "sample_max_value", "positive"),
     ])
-    func invalidConfigurationsAreRejectedNamingTheKey(className: String, values: [String: Any], key: String,
+    func invalidConfigurationsAreRejectedNamingTheKey(className: String, values: [String: any Sendable], key: String,
                                                       reason: String) throws {
         let config = try SchedulerConfigurationTests.config(["_class_name": className].merging(values) { $1 })
         let error = try #require(throws: LoadingError.self) { try makeScheduler(config: config) }

@@ -32,7 +32,7 @@ struct TorchGeneratorTests {
         #expect(engine.next() == 4_123_659_995)
     }
 
-    @Test(arguments: [UInt64(0), 42, (1 << 32) + 5, 123_456_789])
+    @Test(arguments: [0, 42, (1 << 32) + 5, 123_456_789] as [UInt64])
     func randnMatchesTorchForEachSize(seed: UInt64) throws {
         let file = try Self.fixture("seed-\(seed).safetensors")
         #expect(file.tensorNames.count == 9)

@@ -1,12 +1,13 @@
 import Foundation
 import ParadiffuseTensors
+import Synchronization
 
 /// diffusers' `AutoencoderKL`, the Stable Diffusion VAE: encodes images to a latent distribution and decodes
 /// latents back to images. Images and latents are `[N, C, H, W]`; results are row-major.
 ///
 /// Latents are decoded as given: pipelines divide by `configuration.scalingFactor` (and add
 /// `configuration.shiftFactor` when set) before `decode`, as diffusers' pipelines do.
-public final class AutoencoderKL {
+public final class AutoencoderKL: Sendable {
     /// diffusers' tiling options (`tile_sample_min_size`, `tile_latent_min_size`, `tile_overlap_factor`).
     public struct Tiling: Sendable, Equatable {
         /// Images larger than this in height or width are encoded in tiles of this size, and decoded tiles have it.
@@ -41,10 +42,17 @@ public final class AutoencoderKL {
     /// Images, latents and moments are float32; inside, activations between layers have this precision's dtype.
     public let precision: Precision
     /// Encode and decode one image of a batch at a time, to bound memory (diffusers' `enable_slicing()`).
-    public var slicing = false
+    public var slicing: Bool {
+        get { memoryOptions.withLock { $0.slicing } }
+        set { memoryOptions.withLock { $0.slicing = newValue } }
+    }
     /// Encode and decode large images tile by tile, to bound memory (diffusers' `enable_tiling()`); nil runs
     /// whole images. Tiled results differ from whole-image ones near the tile seams, exactly as diffusers' do.
-    public var tiling: Tiling?
+    public var tiling: Tiling? {
+        get { memoryOptions.withLock { $0.tiling } }
+        set { memoryOptions.withLock { $0.tiling = newValue } }
+    }
+    private let memoryOptions = Mutex<(slicing: Bool, tiling: Tiling?)>((slicing: false, tiling: nil))
 
     private let encoder: VAEEncoder
     private let quantConv: Convolution2D?

@@ -6,7 +6,7 @@ import ParadiffuseTensors
 /// into patches, transformer blocks conditioned on the timestep and class through adaLN-Zero, a modulated output
 /// layer, and the patches put back together. With learned sigma the output holds the noise prediction in its
 /// first `inChannels` channels and the variance prediction in the rest, as diffusers returns it.
-public final class DiTTransformer2DModel {
+public final class DiTTransformer2DModel: Sendable {
     public let configuration: DiTTransformer2DConfiguration
     /// Latents and outputs are float32; inside, the linear layers (and the patch projection) take inputs of this
     /// precision's dtype, while the tokens between blocks, norms, modulations and embeddings stay float32.

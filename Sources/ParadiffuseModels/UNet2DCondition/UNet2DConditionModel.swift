@@ -4,7 +4,7 @@ import ParadiffuseTensors
 
 /// diffusers' `UNet2DConditionModel` as Stable Diffusion 1.x/2.x use it: a latent denoiser conditioned on text
 /// embeddings through cross-attention.
-public final class UNet2DConditionModel {
+public final class UNet2DConditionModel: Sendable {
     public let configuration: UNet2DConditionConfiguration
     /// Latents, context and outputs are float32; inside, activations between layers have this precision's dtype.
     public let precision: Precision

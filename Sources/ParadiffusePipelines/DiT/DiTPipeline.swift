@@ -8,7 +8,7 @@ import ParadiffuseTensors
 /// diffusers' DiTPipeline: a class-conditional DiTTransformer2DModel denoising in the latent space of an
 /// AutoencoderKL, with a scheduler, loaded from a diffusers folder (facebook/DiT-XL-2-256 and the like), and the
 /// class names of the folder's `id2label`.
-public final class DiTPipeline {
+public final class DiTPipeline: Sendable {
     public let folder: URL
     public let transformer: DiTTransformer2DModel
     public let vae: AutoencoderKL

@@ -1,6 +1,7 @@
 import CPNGShim
 import Foundation
 import ParadiffuseLoading
+import ParadiffuseTensors
 
 /// A decoded PNG: its pixels as 8-bit gray or RGB (see `RGBImage.readPNG(url:)`) and its text chunks in file order.
 public struct PNGContents {
@@ -26,7 +27,7 @@ public struct PNGContents {
         let status = data.withUnsafeBytes { bytes in
             pd_png_decode(bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, &decoded, &message, message.count)
         }
-        guard status == 0 else { throw ImageError.invalidPNG(source, reason: String(cString: message)) }
+        guard status == 0 else { throw ImageError.invalidPNG(source, reason: String(cBuffer: message)) }
         defer { pd_png_image_free(&decoded) }
 
         let (width, height, channels) = (Int(decoded.width), Int(decoded.height), Int(decoded.channels))

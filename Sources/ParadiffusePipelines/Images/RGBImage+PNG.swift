@@ -1,6 +1,7 @@
 import CPNGShim
 import Foundation
 import ParadiffuseLoading
+import ParadiffuseTensors
 
 extension RGBImage {
     /// The image as an 8-bit gray or RGB PNG with one text chunk per (keyword, text) pair, in order.
@@ -29,7 +30,7 @@ extension RGBImage {
                               &texts, Int32(texts.count), &encoded, &encodedCount, &message, message.count)
             }
         }
-        guard status == 0, let encoded else { throw ImageError.encodingFailed(reason: String(cString: message)) }
+        guard status == 0, let encoded else { throw ImageError.encodingFailed(reason: String(cBuffer: message)) }
         defer { pd_png_free(encoded) }
         return Data(bytes: encoded, count: encodedCount)
     }

@@ -4,7 +4,7 @@ import ParadiffuseTokenizers
 
 /// diffusers' `encode_prompt` for Stable Diffusion 1.x/2.x: prompts tokenized to the tokenizer's length (cut with
 /// a warning when longer), encoded by the CLIP text encoder, each repeated for the images made from it.
-public struct PromptEncoder {
+public struct PromptEncoder: Sendable {
     public let tokenizer: CLIPTokenizer
     public let textEncoder: CLIPTextModel
 

@@ -9,7 +9,7 @@ import ParadiffuseTokenizers
 /// diffusers' StableDiffusionPipeline and StableDiffusionImg2ImgPipeline (Stable Diffusion 1.x and 2.x): a CLIP
 /// tokenizer and text encoder, a UNet2DConditionModel denoising in the latent space of an AutoencoderKL, and a
 /// scheduler, loaded from a diffusers folder. `safety_checker` and `feature_extractor` are not used.
-public final class StableDiffusionPipeline {
+public final class StableDiffusionPipeline: Sendable {
     public let folder: URL
     public let promptEncoder: PromptEncoder
     public let unet: UNet2DConditionModel
@@ -17,7 +17,7 @@ public final class StableDiffusionPipeline {
     /// The folder's `scheduler/scheduler_config.json`.
     public let schedulerConfig: JSONConfig
     /// What requests that leave steps or guidance open run with: diffusers' defaults for the folder's pipeline class.
-    public var defaults = GenerationDefaults.stableDiffusion
+    public let defaults: GenerationDefaults
 
     /// Loads a Stable Diffusion folder (`model_index.json` with `tokenizer`, `text_encoder`, `unet`, `vae` and
     /// `scheduler`); `variant` (e.g. "fp16") picks the weight files `*.<variant>.safetensors`; the models compute
@@ -36,8 +36,8 @@ public final class StableDiffusionPipeline {
             vae: AutoencoderKL(componentFolder: diffusers.componentURL("vae"), variant: variant, precision: precision,
                                quantization: quantization),
             schedulerConfig: diffusers.componentConfig("scheduler"),
-            folder: folder)
-        if index.className == Self.latentConsistencyPipeline { defaults = .latentConsistency }
+            folder: folder,
+            defaults: index.className == Self.latentConsistencyPipeline ? .latentConsistency : .stableDiffusion)
     }
 
     /// The `_class_name` of diffusers' LCM text-to-image folders, which this pipeline runs.
@@ -46,7 +46,7 @@ public final class StableDiffusionPipeline {
     /// Checks that the components fit together: the text encoder's width is the UNet's `cross_attention_dim`,
     /// and the UNet predicts the VAE's latent channels.
     public init(promptEncoder: PromptEncoder, unet: UNet2DConditionModel, vae: AutoencoderKL, schedulerConfig: JSONConfig,
-                folder: URL) throws {
+                folder: URL, defaults: GenerationDefaults = .stableDiffusion) throws {
         let textWidth = promptEncoder.textEncoder.configuration.hiddenSize
         guard textWidth == unet.configuration.crossAttentionDimension else {
             throw ModelError.invalidConfiguration(file: folder.appendingPathComponent("unet/config.json").path,
@@ -63,6 +63,7 @@ public final class StableDiffusionPipeline {
         self.vae = vae
         self.schedulerConfig = schedulerConfig
         self.folder = folder
+        self.defaults = defaults
     }
 
     /// diffusers' `vae_scale_factor`: image pixels per latent along each side.

@@ -9,7 +9,7 @@ import Foundation
 /// Once packed, the weights are kept only in packed form.
 /// Int8 weights (`init(quantizing:...)`) take inputs of the dtype they were quantized for and quantize each input
 /// per tensor before the int8 convolution (see `Quantization`).
-public final class Convolution2D {
+public final class Convolution2D: @unchecked Sendable {  // compiled primitives and packed weights behind `lock`
     /// `[out, in, kh, kw]`.
     public let weightShape: [Int]
     /// The dtype of the inputs (and of the arithmetic): the weights' own, float32 for bfloat16 weights kept for

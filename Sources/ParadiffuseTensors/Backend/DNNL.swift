@@ -23,7 +23,7 @@ enum DNNL {
         return stream
     }
 
-    nonisolated(unsafe) private static let streamKey: pthread_key_t = {
+    private static let streamKey: pthread_key_t = {
         var key = pthread_key_t()
         let status = pthread_key_create(&key) { stream in
             if let stream { dnnl_stream_destroy(OpaquePointer(stream)) }

@@ -4,7 +4,7 @@ import Foundation
 /// Group normalization over channels-last activations, with optional fused extras:
 /// a per-item channel bias added before normalizing (`norm(x + bias[n, c])`, as a ResNet block adds its time
 /// embedding), a per-item modulation after it (`y · (1 + scale[n, c]) + shift[n, c]`), and SiLU.
-public final class GroupNorm {
+public final class GroupNorm: Sendable {
     public let groups: Int
     public let weight: Tensor
     public let bias: Tensor

@@ -21,15 +21,17 @@ struct Int8Quantized {
         values = TensorStorage(byteCount: count)
         scales = TensorStorage(byteCount: 4)
         let chunks = Self.chunks(count)
-        let source = tensor.unsafeRawPointer, dtype = tensor.dtype
-        let maxima = UnsafeMutablePointer<Float>.allocate(capacity: chunks.count)
+        // Each task reads its own chunk and writes its own slot.
+        nonisolated(unsafe) let source = tensor.unsafeRawPointer
+        let dtype = tensor.dtype
+        nonisolated(unsafe) let maxima = UnsafeMutablePointer<Float>.allocate(capacity: chunks.count)
         defer { maxima.deallocate() }
         DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
             maxima[index] = Self.maxAbs(source, dtype: dtype, range: chunks[index])
         }
         let scale = pd_symmetric_int8_scale(UnsafeBufferPointer(start: maxima, count: chunks.count).max() ?? 0)
         scales.bytes.assumingMemoryBound(to: Float.self).pointee = scale
-        let destination = values.bytes.assumingMemoryBound(to: Int8.self)
+        nonisolated(unsafe) let destination = values.bytes.assumingMemoryBound(to: Int8.self)
         DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
             Self.quantize(source, dtype: dtype, range: chunks[index], inverseScale: 1 / scale, into: destination)
         }

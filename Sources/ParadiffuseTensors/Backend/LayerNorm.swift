@@ -4,7 +4,7 @@ import Foundation
 /// Layer normalization over the last dimension of row-major activations, as `torch.nn.LayerNorm`:
 /// `(x − mean) / √(variance + ε) · weight + bias`, with float32 statistics (biased variance) per row.
 /// Inputs are float32 or bfloat16 (the affine parameters stay float32); the output has the input's dtype.
-public final class LayerNorm {
+public final class LayerNorm: @unchecked Sendable {  // compiled primitives and packed weights behind `lock`
     public let weight: Tensor
     public let bias: Tensor
     public let epsilon: Float

@@ -9,7 +9,7 @@ import Foundation
 /// call: see `PackedWeights`). Once packed, the weights are kept only in packed form.
 /// Int8 weights (`init(quantizing:bias:inputDType:)`) take inputs of the dtype they were quantized for and
 /// quantize each input per tensor before the int8 product (see `Quantization`).
-public final class Linear {
+public final class Linear: @unchecked Sendable {  // compiled primitives and packed weights behind `lock`
     /// `quickGelu` is CLIP's x·sigmoid(1.702x).
     public enum Activation: Hashable, Sendable { case none, silu, gelu, geluTanh, quickGelu }
 
