@@ -8,7 +8,8 @@ struct BenchCommand: ParsableCommand {
         abstract: "Time the UNet forward pass of a model folder, or each component of a Stable Diffusion folder "
             + "(Tools/bench/compare_pytorch.py runs PyTorch beside it).")
 
-    @Option(help: ArgumentHelp("A diffusers model folder or UNet folder (default: the model that ships with Paradiffuse).",
+    @Option(name: [.customShort("m"), .long],
+            help: ArgumentHelp("A diffusers model folder or UNet folder (default: the model that ships with Paradiffuse).",
                                valueName: "path"))
     var model: String?
 

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Paradiffuse
 
-extension GenerationRequest.Scheduler: ExpressibleByArgument {}
 extension SamplingRequest.Method: ExpressibleByArgument {}
 
 struct GenerateCommand: ParsableCommand {
@@ -10,7 +9,8 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Generate images with a diffusion model.")
 
-    @Option(help: ArgumentHelp("A diffusers model folder (default: the model that ships with Paradiffuse).",
+    @Option(name: [.customShort("m"), .long],
+            help: ArgumentHelp("A diffusers model folder (default: the model that ships with Paradiffuse).",
                                valueName: "path"))
     var model: String?
 
@@ -18,9 +18,11 @@ struct GenerateCommand: ParsableCommand {
                                + "the scheduler's: 50 for ddim, 1000 for ddpm)."))
     var steps: Int?
 
-    @Option(help: ArgumentHelp("The scheduler (default: the one in the model's scheduler_config.json).",
+    @Option(help: ArgumentHelp("The scheduler (default: the one in the model's scheduler_config.json); also by the "
+                               + "names stable-diffusion.cpp, A1111 and ComfyUI use (euler_a, dpm++2m, \"DPM++ 2M Karras\", "
+                               + "dpmpp_2m_karras, uni_pc, plms, ...), a karras suffix asking for Karras sigmas.",
                                valueName: GenerationRequest.Scheduler.allCases.map(\.rawValue).joined(separator: "|")))
-    var scheduler: GenerationRequest.Scheduler?
+    var scheduler: SchedulerChoice?
 
     @Flag(help: "Karras sigma schedule, for schedulers with use_karras_sigmas (\"DPM++ 2M Karras\" is --scheduler dpm-solver --karras).")
     var karras = false
@@ -32,7 +34,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "DDIM's eta in [0, 1]: 0 is deterministic, 1 adds as much noise as DDPM (default: 0).")
     var eta: Float?
 
-    @Option(parsing: .unconditional, help: "Seed of the PyTorch-compatible random generator (default: a random seed, printed).")
+    @Option(name: [.customShort("s"), .long], parsing: .unconditional,
+            help: "Seed of the PyTorch-compatible random generator (default: a random seed, printed).")
     var seed: UInt64?
 
     @Option(parsing: .unconditional, help: "Images to generate, at least 1.")
@@ -49,12 +52,19 @@ struct GenerateCommand: ParsableCommand {
                                + "w = g − 1 instead of a classifier-free guidance batch."))
     var guidance: Float?
 
-    @Option(help: ArgumentHelp("The PNG file to write; with --count above 1, <name>-0.png, <name>-1.png, ...",
+    @Option(name: [.customShort("o"), .long],
+            help: ArgumentHelp("The PNG file to write; with --count above 1, <name>-0.png, <name>-1.png, ...",
                                valueName: "file.png"))
     var output = "output.png"
 
     @Flag(help: "Also write all images tiled into one grid, <name>-grid.png.")
     var grid = false
+
+    @Option(parsing: .unconditional, help: "The grid's rows, with ⌈n / rows⌉ columns (implies --grid).")
+    var rows: Int?
+
+    @Option(parsing: .unconditional, help: "The grid's columns (implies --grid; default ⌈√n⌉).")
+    var columns: Int?
 
     @Option(name: .customLong("save-latents"),
             help: ArgumentHelp("Also save the final latents to a safetensors file.", valueName: "file.safetensors"))
@@ -94,8 +104,8 @@ struct GenerateCommand: ParsableCommand {
         }
         if let eta {
             guard eta.isFinite, (0...1).contains(eta) else { throw ValidationError("--eta must be in [0, 1], got \(eta)") }
-            if let scheduler, scheduler != .ddim {
-                throw ValidationError("--eta applies to the ddim scheduler only, not \(scheduler.rawValue)")
+            if let scheduler, scheduler.scheduler != .ddim {
+                throw ValidationError("--eta applies to the ddim scheduler only, not \(scheduler.scheduler.rawValue)")
             }
         }
         if let timestepSpacing, !["leading", "trailing", "linspace"].contains(timestepSpacing) {
@@ -108,6 +118,12 @@ struct GenerateCommand: ParsableCommand {
             throw ValidationError("--guidance must be a number, 0 or more, got \(guidance)")
         }
         try processes.validate(guidance: guidance)
+        if rows != nil, columns != nil { throw ValidationError("give --rows or --columns, not both") }
+        for (name, value) in [("rows", rows), ("columns", columns)] {
+            if let value, !(1...Self.maximumImages).contains(value) {
+                throw ValidationError("--\(name) must be in 1...\(Self.maximumImages), got \(value)")
+            }
+        }
         guard URL(fileURLWithPath: output).pathExtension.lowercased() == "png" else {
             throw ValidationError("--output must name a .png file, got '\(output)'")
         }
@@ -131,22 +147,26 @@ struct GenerateCommand: ParsableCommand {
     }
 
     var outputs: GenerationOutputs {
-        GenerationOutputs(image: URL(fileURLWithPath: output), grid: grid,
+        var outputs = GenerationOutputs(image: URL(fileURLWithPath: output), grid: grid || rows != nil || columns != nil,
                           latents: saveLatents.map { URL(fileURLWithPath: $0) },
                           trajectory: sampling.saveTrajectory.map { URL(fileURLWithPath: $0) },
                           statistics: sampling.stats.map { URL(fileURLWithPath: $0) }, overwrite: overwrite)
+        outputs.gridColumns = columns
+        outputs.gridRows = rows
+        return outputs
     }
 
     func makeRequest(seed: UInt64) throws -> GenerationRequest {
         var request = GenerationRequest(
             steps: steps,
-            scheduler: scheduler,
+            scheduler: scheduler?.scheduler,
             eta: eta,
             seed: seed,
             count: count,
             classLabel: classLabel.flatMap { Int($0) },
             guidance: guidance,
-            schedulerSettings: SchedulerSettings(karrasSigmas: karras, timestepSpacing: timestepSpacing),
+            schedulerSettings: SchedulerSettings(karrasSigmas: karras || scheduler?.karras == true,
+                                                 timestepSpacing: timestepSpacing),
             sampling: sampling.request,
             prompt: try prompts.request())
         request.classLabelName = classLabel.flatMap { Int($0) == nil ? $0 : nil }

@@ -7,7 +7,8 @@ struct InfoCommand: ParsableCommand {
         commandName: "info",
         abstract: "Describe a model folder: components, parameters, dtypes, size and memory estimate.")
 
-    @Option(help: ArgumentHelp("A diffusers model folder (model_index.json) or component folder (config.json); "
+    @Option(name: [.customShort("m"), .long],
+            help: ArgumentHelp("A diffusers model folder (model_index.json) or component folder (config.json); "
                                + "default: the model that ships with Paradiffuse.", valueName: "path"))
     var model: String?
 

@@ -4,16 +4,19 @@ import Paradiffuse
 
 /// `generate`'s options for Stable Diffusion folders.
 struct PromptOptions: ParsableArguments {
-    @Option(help: "The prompt (Stable Diffusion models); repeat for several prompts, each making --count images.")
+    @Option(name: [.customShort("p"), .long],
+            help: "The prompt (Stable Diffusion models); repeat for several prompts, each making --count images.")
     var prompt: [String] = []
 
-    @Option(help: "What the images should not show; one for all prompts, or one per prompt.")
+    @Option(name: [.customShort("n"), .long], help: "What the images should not show; one for all prompts, or one per prompt.")
     var negativePrompt: [String] = []
 
-    @Option(parsing: .unconditional, help: "Image width in pixels, a multiple of 8 (default: the model's).")
+    @Option(name: [.customShort("W"), .long], parsing: .unconditional,
+            help: "Image width in pixels, a multiple of 8 (default: the model's).")
     var width: Int?
 
-    @Option(parsing: .unconditional, help: "Image height in pixels, a multiple of 8 (default: the model's).")
+    @Option(name: [.customShort("H"), .long], parsing: .unconditional,
+            help: "Image height in pixels, a multiple of 8 (default: the model's).")
     var height: Int?
 
     @Option(help: ArgumentHelp("Image-to-image: start from this image.", valueName: "in.png"))

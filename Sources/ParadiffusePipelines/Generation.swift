@@ -19,18 +19,20 @@ public enum Generation {
         progress.finish()
         for warning in result.warnings { progress.message("warning: \(warning)") }
         guard role.writesOutputs else { return }
-        try write(result, to: files, overwrite: outputs.overwrite, seed: request.seed)
+        try write(result, to: files, outputs: outputs, seed: request.seed)
         progress.message(result.report.summary)
         progress.message("wrote " + files.all.map(\.path).joined(separator: ", "))
     }
 
     /// Writes every image with its parameters, then the grid, latents, trajectory and statistics `files` name.
-    static func write(_ result: GenerationResult, to files: OutputFiles, overwrite: Bool, seed: UInt64) throws {
+    static func write(_ result: GenerationResult, to files: OutputFiles, outputs: GenerationOutputs, seed: UInt64) throws {
+        let overwrite = outputs.overwrite
         for (index, data) in try result.pngData().enumerated() {
             try AtomicFile.write(data, to: files.images[index], overwrite: overwrite)
         }
         if let grid = files.grid {
-            try RGBImage.grid(result.images).write(to: grid, overwrite: overwrite)
+            try RGBImage.grid(result.images, columns: outputs.gridColumns, rows: outputs.gridRows)
+                .write(to: grid, overwrite: overwrite)
         }
         if let url = files.latents {
             try SafetensorsWriter.write(["latents": result.latents], metadata: ["seed": "\(seed)"], to: url,

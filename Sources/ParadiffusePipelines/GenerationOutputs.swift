@@ -6,6 +6,9 @@ public struct GenerationOutputs: Sendable, Equatable {
     public var image: URL
     /// Whether to also write all images tiled into one grid image, `<image>-grid.png`.
     public var grid = false
+    /// The grid's columns and rows (nil: see `RGBImage.grid(_:columns:rows:)`).
+    public var gridColumns: Int?
+    public var gridRows: Int?
     /// Where to save the final latents as safetensors.
     public var latents: URL?
     /// Where to save the whole trajectory as safetensors (the request must keep it).

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Absurd sizes on the command line are errors before any work (issue 13): each run ends at once with exit 1 and a
-/// message naming the option and its limit, instead of minutes of work, an allocation abort or a crash in libgomp.
+/// Absurd sizes on the command line are errors before any work (issue 13): each run ends at once with exit 64
+/// (a usage error) and a message naming the option and its limit, instead of minutes of work, an allocation abort or a crash in libgomp.
 struct CommandLineBoundsTests {
     @Test(arguments: [
         (["generate", "--count", "10000000"], "--count"),
@@ -16,7 +16,7 @@ struct CommandLineBoundsTests {
     ])
     func absurdSizeIsRefusedAtOnce(arguments: [String], option: String) throws {
         let run = try CommandRun(Programs.paradiffuse, arguments, limit: 30)
-        #expect(run.status == 1 && run.seconds < 10, "\(arguments): exit \(run.status) after \(run.seconds) s")
+        #expect(run.status == 64 && run.seconds < 10, "\(arguments): exit \(run.status) after \(run.seconds) s")
         #expect(run.standardError.contains(option), "\(run.standardError)")
     }
 }

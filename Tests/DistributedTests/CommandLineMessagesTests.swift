@@ -15,9 +15,11 @@ struct CommandLineMessagesTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
-    func fails(_ arguments: [String], saying text: String) throws {
+    /// Usage errors (a bad option or value) end with exit code 64 and where to find help; others with 1.
+    func fails(_ arguments: [String], saying text: String, usageError: Bool = false) throws {
         let run = try CommandRun(Programs.paradiffuse, arguments, limit: 60)
-        #expect(run.status == 1 && !run.timedOut, "\(arguments): exit \(run.status): \(run.standardError)")
+        #expect(run.status == (usageError ? 64 : 1) && !run.timedOut, "\(arguments): exit \(run.status): \(run.standardError)")
+        #expect(run.standardError.contains("--help' for more information") == usageError, "\(run.standardError)")
         #expect(run.standardError.contains(text), "\(arguments): \(run.standardError)")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out.png").path))
     }
@@ -48,8 +50,8 @@ struct CommandLineMessagesTests {
     }
 
     @Test func negativeNumbersReachTheOptionsCheck() throws {
-        try fails(generate(["--count", "-3"]), saying: "--count must be in 1...4096, got -3")
-        try fails(["generate", "--steps", "-1"], saying: "--steps must be at least 1, got -1")
+        try fails(generate(["--count", "-3"]), saying: "--count must be in 1...4096, got -3", usageError: true)
+        try fails(["generate", "--steps", "-1"], saying: "--steps must be at least 1, got -1", usageError: true)
     }
 
     @Test func missingModelFolderAndAFileAsModelAreNamed() throws {

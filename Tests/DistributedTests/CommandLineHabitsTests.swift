@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// What users of stable-diffusion.cpp and the A1111 web UI type works: short flags, their scheduler names, grid
+/// rows and columns.
+struct CommandLineHabitsTests {
+    let folder: URL
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("paradiffuse-habits-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    /// Runs `generate` with short flags for seed and output, writing `<name>.png` (`<name>-<i>.png` for several).
+    func run(_ name: String, _ extra: [String]) throws {
+        let output = folder.appendingPathComponent("\(name).png")
+        let run = try CommandRun(Programs.paradiffuse, ["generate", "--steps", "3", "--quiet", "-s", "5", "-o", output.path,
+                                                        "--precision", "f32"] + extra, limit: 60)
+        #expect(run.status == 0, "\(extra): \(run.standardError)")
+    }
+
+    func generate(_ name: String, _ extra: [String]) throws -> Data {
+        try run(name, extra)
+        return try Data(contentsOf: folder.appendingPathComponent("\(name).png"))
+    }
+
+    /// `DPM++ 2M Karras` (A1111), `dpmpp_2m_karras` (ComfyUI) and `dpm-solver --karras` are one scheduler;
+    /// `dpm++2m` (stable-diffusion.cpp) is it without Karras sigmas.
+    @Test func otherToolsSchedulerNamesChooseTheSameScheduler() throws {
+        let ours = try generate("ours", ["--scheduler", "dpm-solver", "--karras"])
+        #expect(try generate("a1111", ["--scheduler", "DPM++ 2M Karras"]) == ours)
+        #expect(try generate("comfy", ["--scheduler", "dpmpp_2m_karras"]) == ours)
+        let plain = try generate("sdcpp", ["--scheduler", "dpm++2m"])
+        #expect(plain != ours)
+        #expect(try generate("plain", ["--scheduler", "dpm-solver"]) == plain)
+        #expect(try generate("euler-a", ["--scheduler", "Euler a"]) == generate("euler_a", ["--scheduler", "euler_a"]))
+    }
+
+    @Test func unknownSchedulerIsAUsageError() throws {
+        let run = try CommandRun(Programs.paradiffuse, ["generate", "--scheduler", "dpm++2s_a"], limit: 30)
+        #expect(run.status == 64, "\(run.standardError)")
+        #expect(run.standardError.contains("'dpm++2s_a' is invalid for '--scheduler"), "\(run.standardError)")
+        #expect(run.standardError.contains("See 'paradiffuse generate --help'"), "\(run.standardError)")
+    }
+
+    @Test func gridTakesRowsOrColumns() throws {
+        func gridSize(_ extra: [String]) throws -> (width: UInt32, height: UInt32) {
+            try run("grid", ["--count", "4", "--overwrite"] + extra)
+            let png = try Data(contentsOf: folder.appendingPathComponent("grid-grid.png"))
+            func side(at offset: Int) -> UInt32 { png[offset..<offset + 4].reduce(0) { $0 << 8 | UInt32($1) } }
+            return (side(at: 16), side(at: 20))
+        }
+        #expect(try gridSize(["--grid"]) == (64, 64))
+        #expect(try gridSize(["--columns", "4"]) == (128, 32))
+        #expect(try gridSize(["--rows", "4"]) == (32, 128))
+        #expect(try gridSize(["--rows", "3"]) == (64, 96))
+    }
+}
