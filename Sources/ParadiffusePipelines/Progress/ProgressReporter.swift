@@ -36,6 +36,7 @@ public final class ProgressReporter: @unchecked Sendable {
     private var lineIsOpen = false
 
     /// - Parameters:
+    ///   - style: how progress is drawn: a line redrawn in place, periodic lines, or nothing.
     ///   - clock: seconds on a monotonic clock.
     ///   - output: receives text exactly as it should appear, control characters included.
     public init(style: Style, clock: @escaping () -> Double = ProgressReporter.monotonicSeconds,
