@@ -21,7 +21,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The scheduler (default: the one in the model's scheduler_config.json); also by the "
                                + "names stable-diffusion.cpp, A1111 and ComfyUI use (euler_a, dpm++2m, \"DPM++ 2M Karras\", "
                                + "dpmpp_2m_karras, uni_pc, plms, ...), a karras suffix asking for Karras sigmas.",
-                               valueName: GenerationRequest.Scheduler.allCases.map(\.rawValue).joined(separator: "|")))
+                               valueName: SchedulerKind.allCases.map(\.rawValue).joined(separator: "|")))
     var scheduler: SchedulerChoice?
 
     @Flag(help: "Karras sigma schedule, for schedulers with use_karras_sigmas (\"DPM++ 2M Karras\" is --scheduler dpm-solver --karras).")

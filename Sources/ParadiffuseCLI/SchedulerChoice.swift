@@ -6,7 +6,7 @@ import Paradiffuse
 /// Karras`, `Euler a`, `PLMS`), ComfyUI (`dpmpp_2m`, `euler_ancestral`, `uni_pc`) and k-diffusion (`k_lms`). Case,
 /// spaces, dashes and underscores do not matter; a `karras` suffix asks for Karras sigmas.
 struct SchedulerChoice: ExpressibleByArgument, Equatable {
-    let scheduler: GenerationRequest.Scheduler
+    let scheduler: SchedulerKind
     let karras: Bool
 
     init?(argument: String) {
@@ -24,9 +24,9 @@ struct SchedulerChoice: ExpressibleByArgument, Equatable {
     }
 
     /// Every accepted name, normalized, and the scheduler it names.
-    static let byName: [String: GenerationRequest.Scheduler] = {
-        var names = Dictionary(uniqueKeysWithValues: GenerationRequest.Scheduler.allCases.map { (normalized($0.rawValue), $0) })
-        let aliases: [(String, GenerationRequest.Scheduler)] = [
+    static let byName: [String: SchedulerKind] = {
+        var names = Dictionary(uniqueKeysWithValues: SchedulerKind.allCases.map { (normalized($0.rawValue), $0) })
+        let aliases: [(String, SchedulerKind)] = [
             ("euler_ancestral", .eulerAncestral), ("k_euler", .euler), ("k_euler_a", .eulerAncestral),
             ("k_euler_ancestral", .eulerAncestral), ("k_heun", .heun), ("k_lms", .lms),
             ("dpm2", .kdpm2), ("dpm_2", .kdpm2), ("k_dpm_2", .kdpm2),

@@ -4,29 +4,11 @@ import ParadiffuseTensors
 
 /// What one generation asks of a pipeline: everything but the model, its number format, and where results go.
 public struct GenerationRequest: Sendable, Equatable {
-    /// The schedulers by command-line name: `SchedulerKind`'s names.
-    public enum Scheduler: String, Sendable, CaseIterable {
-        case ddpm
-        case ddim
-        case pndm
-        case dpmSolver = "dpm-solver"
-        case dpmSolverSinglestep = "dpm-solver-singlestep"
-        case unipc
-        case deis
-        case lcm
-        case euler
-        case eulerAncestral = "euler-a"
-        case heun
-        case lms
-        case kdpm2
-        case kdpm2Ancestral = "kdpm2-a"
-    }
-
     /// Denoising steps, or nil for the pipeline's default (50 for Stable Diffusion and DiT, 4 for LCM, otherwise the
     /// scheduler's: 50 for DDIM, the training steps — 1000 — for DDPM).
     public var steps: Int?
     /// The scheduler, or nil for the one the model folder's `scheduler/scheduler_config.json` names.
-    public var scheduler: Scheduler?
+    public var scheduler: SchedulerKind?
     /// DDIM's η in [0, 1]: 0 is deterministic DDIM, 1 adds DDPM's amount of noise. Nil for the pipeline default (0).
     public var eta: Float?
     /// Seed of the PyTorch-compatible generator that draws the initial latents and the noise of every step.
@@ -48,7 +30,7 @@ public struct GenerationRequest: Sendable, Equatable {
     /// Prompts and image inputs, for Stable Diffusion folders; nil for unconditional and class-conditional models.
     public var prompt: PromptRequest?
 
-    public init(steps: Int? = nil, scheduler: Scheduler? = nil, eta: Float? = nil, seed: UInt64, count: Int = 1,
+    public init(steps: Int? = nil, scheduler: SchedulerKind? = nil, eta: Float? = nil, seed: UInt64, count: Int = 1,
                 classLabel: Int? = nil, guidance: Float? = nil, schedulerSettings: SchedulerSettings = SchedulerSettings(),
                 sampling: SamplingRequest = SamplingRequest(), prompt: PromptRequest? = nil) {
         self.steps = steps

@@ -8,7 +8,7 @@ extension UnconditionalPipeline: ImagePipeline {
         if request.prompt != nil { throw GenerationError.promptForUnconditionalModel(model: folder.path, pipeline: "") }
         if let name = request.classLabelName { throw ClassLabelError.unknownName(name, known: []) }
         var configuration = Configuration(
-            scheduler: try request.scheduler.map { try SchedulerKind(named: $0.rawValue) },
+            scheduler: request.scheduler,
             steps: request.steps, eta: Double(request.eta ?? 0), seed: request.seed, count: request.count,
             classLabel: request.classLabel, guidance: request.guidance ?? defaultGuidance)
         configuration.schedulerSettings = request.schedulerSettings

@@ -81,16 +81,9 @@ public final class UnconditionalPipeline: Sendable {
     /// The scheduler a configuration asks for, set to its step count (DDPM defaults to every training step,
     /// others to 50, as diffusers' pipelines do).
     public func makeScheduler(_ configuration: Configuration) throws -> (scheduler: any Scheduler, name: String) {
-        let options = StepOptions(eta: configuration.eta)
-        let kind = try configuration.scheduler
-            ?? schedulerConfig.map { try SchedulerKind(named: try $0.value("_class_name", as: String.self)) } ?? .ddpm
-        var scheduler = try kind.makeScheduler(config: schedulerConfig, settings: configuration.schedulerSettings,
-                                               options: options, source: folder)
-        let steps = try configuration.steps ?? (kind == .ddpm
-            ? schedulerConfig?.value("num_train_timesteps", default: 1000) ?? 1000 : 50)
-        try scheduler.setTimesteps(steps)
-        try StartingTimestep.require(scheduler, name: kind.rawValue, steps: steps, config: schedulerConfig)
-        return (scheduler, kind.rawValue)
+        try PipelineScheduler.make(configuration.scheduler, config: schedulerConfig,
+                                   settings: configuration.schedulerSettings, eta: configuration.eta,
+                                   steps: configuration.steps, source: folder)
     }
 
     /// The class of each image: the one asked for, or for class-conditional models without one, classes in

@@ -48,16 +48,6 @@ import Testing
     #expect(try PNGContents(data: encoded, source: URL(fileURLWithPath: "/black.png")).image == black)
 }
 
-/// The CRC-32 of PNG chunks (ISO 3309, reflected polynomial 0xEDB88320).
-private func crc32(_ bytes: [UInt8]) -> UInt32 {
-    var crc: UInt32 = 0xFFFF_FFFF
-    for byte in bytes {
-        crc ^= UInt32(byte)
-        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-    }
-    return ~crc
-}
-
 /// The 87-byte file fuzzing found: a tEXt chunk declaring 2 GB, which libpng allocated whole before reading it.
 @Test func chunkLongerThanTheFileIsRefusedBeforeLibpngAllocatesIt() throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

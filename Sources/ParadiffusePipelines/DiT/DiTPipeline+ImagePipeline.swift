@@ -11,7 +11,7 @@ extension DiTPipeline: ImagePipeline {
             classLabels: (0..<request.count).map { label ?? $0 % transformer.configuration.classCount },
             guidanceScale: request.guidance ?? GenerationDefaults.diT.guidance,
             steps: request.steps ?? GenerationDefaults.diT.steps,
-            scheduler: try request.scheduler.map { try SchedulerKind(named: $0.rawValue) },
+            scheduler: request.scheduler,
             eta: Double(request.eta ?? 0), seed: request.seed)
         configuration.schedulerSettings = request.schedulerSettings
         try memoryEstimate(request, guides: configuration.guidanceScale > 1).check(force: request.force)

@@ -14,7 +14,7 @@ extension StableDiffusionPipeline: ImagePipeline {
             prompts: prompt.prompts, negativePrompts: prompt.negativePrompts, imagesPerPrompt: request.count,
             guidanceScale: request.guidance ?? defaults.guidance, guidanceRescale: prompt.guidanceRescale,
             width: prompt.width, height: prompt.height, steps: request.steps ?? defaults.steps,
-            scheduler: try request.scheduler.map { try SchedulerKind(named: $0.rawValue) },
+            scheduler: request.scheduler,
             eta: Double(request.eta ?? 0), seed: request.seed, clipSkip: prompt.clipSkip)
         configuration.schedulerSettings = request.schedulerSettings
         try memoryEstimate(configuration).check(force: request.force)

@@ -72,12 +72,9 @@ public final class StableDiffusionPipeline: Sendable {
     /// The scheduler a configuration asks for (the folder's unless `configuration.scheduler` names another),
     /// set to `configuration.steps`.
     public func makeScheduler(_ configuration: Configuration) throws -> (scheduler: any Scheduler, name: String) {
-        let kind = try configuration.scheduler ?? SchedulerKind(named: schedulerConfig.value("_class_name", as: String.self))
-        var scheduler = try kind.makeScheduler(config: schedulerConfig, settings: configuration.schedulerSettings,
-                                               options: StepOptions(eta: configuration.eta), source: folder)
-        try scheduler.setTimesteps(configuration.steps)
-        try StartingTimestep.require(scheduler, name: kind.rawValue, steps: configuration.steps, config: schedulerConfig)
-        return (scheduler, kind.rawValue)
+        try PipelineScheduler.make(configuration.scheduler, config: schedulerConfig,
+                                   settings: configuration.schedulerSettings, eta: configuration.eta,
+                                   steps: configuration.steps, source: folder)
     }
 
     /// The denoiser of a configuration's prompts, with classifier-free guidance when `guidanceScale > 1`, and
