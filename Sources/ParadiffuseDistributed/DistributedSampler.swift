@@ -18,7 +18,7 @@ public struct DistributedSampler: Sampler {
     }
 
     public func sample(_ latents: Tensor, scheduler: inout any Scheduler, denoiser: Denoiser, noise: NoiseSource,
-                       progress: (Int, Int) -> Void) throws -> SamplingResult {
+                       progress: (SamplingProgress) -> Void) throws -> SamplingResult {
         try sampler.sample(latents, scheduler: &scheduler,
                            denoiser: DistributedDenoiser(local: denoiser, group: group, split: split,
                                                          evaluatesItemwise: evaluatesItemwise),

@@ -55,7 +55,9 @@ public final class DiffusionPipeline: Sendable {
     public func generate(_ request: GenerationRequest, monitor: GenerationMonitor = GenerationMonitor(),
                          distributing: (any Sampler) -> any Sampler = { $0 }) throws -> GenerationResult {
         try monitor.checkCancellation()
-        var result = try pipeline.generate(request) { MonitoredSampler(base: distributing($0), monitor: monitor) }
+        var result = try pipeline.generate(request) {
+            MonitoredSampler(base: distributing($0), monitor: monitor, preview: pipeline.preview(of:))
+        }
         for index in result.parameters.indices {
             result.parameters[index].model = modelName
             result.parameters[index].precision = precision.rawValue
@@ -68,11 +70,12 @@ public final class DiffusionPipeline: Sendable {
     }
 
     /// Generates what `request` asks for on a thread of its own. `progress` is called after every step (or
-    /// parallel iteration); returning false cancels the run, as cancelling the calling task does: it then throws
-    /// `CancellationError` before its next model call.
-    public func generate(_ request: GenerationRequest,
+    /// parallel iteration), with a preview of the latents every `previewInterval` of them when given; returning
+    /// false cancels the run, as cancelling the calling task does: it then throws `CancellationError` before its
+    /// next model call.
+    public func generate(_ request: GenerationRequest, previewInterval: Int? = nil,
                          progress: @escaping GenerationMonitor.Handler = { _ in true }) async throws -> GenerationResult {
-        let monitor = GenerationMonitor(handler: progress)
+        let monitor = GenerationMonitor(previewInterval: previewInterval, handler: progress)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let thread = Thread {

@@ -1,7 +1,13 @@
 import ParadiffuseSamplers
 import ParadiffuseSchedulers
+import ParadiffuseTensors
 
 extension UnconditionalPipeline: ImagePipeline {
+    /// The samples themselves: this pipeline samples in pixel space.
+    public func preview(of latents: Tensor) throws -> RGBImage {
+        RGBImage.grid(try RGBImage.images(fromBatch: latents))
+    }
+
     /// An unconditional or class-conditional UNet2DModel run: `--class` by number only, classifier-free guidance
     /// against the null class, and, when the request asks, a second run with the sequential sampler to compare.
     public func generate(_ request: GenerationRequest, adapting: (any Sampler) -> any Sampler) throws -> GenerationResult {

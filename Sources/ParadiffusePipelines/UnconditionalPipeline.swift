@@ -106,7 +106,8 @@ public final class UnconditionalPipeline: Sendable {
         return (0..<configuration.count).map { $0 % usable }
     }
 
-    public func generate(_ configuration: Configuration, progress: (Int, Int) -> Void = { _, _ in }) throws -> Output {
+    public func generate(_ configuration: Configuration,
+                         progress: (SamplingProgress) -> Void = { _ in }) throws -> Output {
         guard configuration.count >= 1 else { throw ModelError.invalidInput(parameter: "count", reason: "must be at least 1") }
         var (scheduler, name) = try makeScheduler(configuration)
         let labels = try classLabels(configuration)

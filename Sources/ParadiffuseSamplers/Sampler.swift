@@ -6,9 +6,9 @@ import ParadiffuseTensors
 public protocol Sampler {
     /// Denoises `latents` (already scaled by the scheduler's initial noise sigma) through every timestep of
     /// `scheduler` (already set to its step count). `noise` supplies every standard-normal draw, in diffusers'
-    /// order; `progress(done, total)` reports progress in the sampler's own unit (steps or iterations).
+    /// order; `progress` reports progress in the sampler's own unit (steps, or steps final so far).
     func sample(_ latents: Tensor, scheduler: inout any Scheduler, denoiser: Denoiser, noise: NoiseSource,
-                progress: (Int, Int) -> Void) throws -> SamplingResult
+                progress: (SamplingProgress) -> Void) throws -> SamplingResult
 }
 
 /// The final latents of a sampling run and what it cost; optionally the whole trajectory.

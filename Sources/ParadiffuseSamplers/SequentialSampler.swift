@@ -12,7 +12,7 @@ public struct SequentialSampler: Sampler {
     }
 
     public func sample(_ latents: Tensor, scheduler: inout any Scheduler, denoiser: Denoiser, noise: NoiseSource,
-                       progress: (Int, Int) -> Void = { _, _ in }) throws -> SamplingResult {
+                       progress: (SamplingProgress) -> Void = { _ in }) throws -> SamplingResult {
         let start = DispatchTime.now().uptimeNanoseconds
         var sample = latents
         var statistics = SamplingStatistics()
@@ -26,7 +26,7 @@ public struct SequentialSampler: Sampler {
             trajectory?.append(sample)
             statistics.parallelIterations += 1
             statistics.modelEvaluations += sample.batchSize
-            progress(index + 1, timesteps.count)
+            progress(SamplingProgress(completed: index + 1, total: timesteps.count, latents: sample))
         }
         statistics.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return SamplingResult(latents: sample, statistics: statistics, trajectory: trajectory)

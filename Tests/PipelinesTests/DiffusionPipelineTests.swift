@@ -69,6 +69,19 @@ struct DiffusionPipelineTests {
         #expect(reports.withValue { $0 } == 2)
     }
 
+    /// Previews every 4 steps and at the end; for a pixel-space model the last is the grid of the final images.
+    @Test func previewsComeEveryIntervalAndAtTheEnd() async throws {
+        let previews = Locked<[(Int, RGBImage)]>([])
+        let result = try await DiffusionPipeline().generate(Self.request, previewInterval: 4) { progress in
+            if let preview = progress.preview { previews.withValue { $0.append((progress.completed, preview)) } }
+            return true
+        }
+        let shown = previews.withValue { $0 }
+        #expect(shown.map(\.0) == [4, 8, 10])
+        #expect(shown.last?.1 == RGBImage.grid(result.images))
+        #expect(shown.first?.1 != shown.last?.1)
+    }
+
     @Test func cancelledMonitorRunsNoModelCall() throws {
         let monitor = GenerationMonitor()
         monitor.cancel()

@@ -33,7 +33,7 @@ struct EulerParaDiGMSTests {
         let latents = generator.randn(shape) * scheduler.initNoiseSigma
         var any: any Scheduler = scheduler
         return try sampler.sample(latents, scheduler: &any, denoiser: ElementwiseDenoiser(imagesPerGroup: 2),
-                                  noise: { generator.randn($0) }, progress: { _, _ in })
+                                  noise: { generator.randn($0) }, progress: { _ in })
     }
 
     @Test(arguments: configurations.indices)

@@ -30,7 +30,7 @@ func everySamplerStopsAtTheFirstNonFiniteModelOutput(_ name: String) throws {
     let latents = generator.randn([1, 2, 4, 4])
     #expect(throws: NonFiniteModelOutput.self) {
         try sampler.sample(latents, scheduler: &scheduler, denoiser: denoiser, noise: { generator.randn($0) },
-                           progress: { _, _ in })
+                           progress: { _ in })
     }
     #expect(denoiser.calls == 1, "the sampler went on after the first NaN output")
 }

@@ -98,9 +98,9 @@ struct ParaDiGMSSamplerTests {
         var reports: [Int] = []
         let result = try SeededRun(seed: 5, shape: Self.shape).sample(
             ParaDiGMSSampler(parallel: 8, tolerance: 0.1), scheduler: SchedulerCase.ddpm30.make(), denoiser: denoiser
-        ) { done, total in
-            #expect(total == 30)
-            reports.append(done)
+        ) { step in
+            #expect(step.total == 30 && step.latents.shape == Self.shape)
+            reports.append(step.completed)
         }
         #expect(result.statistics.parallelIterations == denoiser.batchSizes.count)
         #expect(result.statistics.modelEvaluations == denoiser.batchSizes.reduce(0, +))
@@ -127,7 +127,7 @@ struct ParaDiGMSSamplerTests {
         let result = try SeededRun(seed: 5, shape: Self.shape).sample(
             ParaDiGMSSampler(parallel: 4, tolerance: 0, maxIterations: 3, keepsTrajectory: true),
             scheduler: SchedulerCase.ddpm30.make(), denoiser: denoiser
-        ) { done, _ in reports.append(done) }
+        ) { reports.append($0.completed) }
         #expect(result.statistics.parallelIterations == 3)
         #expect(denoiser.batchSizes.count == 3)
         #expect(try #require(reports.last) < 30)
@@ -154,7 +154,7 @@ struct ParaDiGMSSamplerTests {
         #expect {
             _ = try ParaDiGMSSampler(parallel: 4).sample(
                 Tensor(zeros: Self.shape), scheduler: &scheduler, denoiser: ElementwiseDenoiser(imagesPerGroup: 2),
-                noise: { Tensor(zeros: $0) }, progress: { _, _ in })
+                noise: { Tensor(zeros: $0) }, progress: { _ in })
         } throws: { error in
             error as? SamplerError == .schedulerNotParallel(sampler: "ParaDiGMS", scheduler: "SequentialOnlyScheduler")
                 && "\(error)".contains("SequentialOnlyScheduler")

@@ -44,7 +44,7 @@ struct SeededRun {
     }
 
     func sample(_ sampler: some Sampler, scheduler: any Scheduler, denoiser: Denoiser,
-                progress: (Int, Int) -> Void = { _, _ in }) throws -> SamplingResult {
+                progress: (SamplingProgress) -> Void = { _ in }) throws -> SamplingResult {
         var generator = generator
         var scheduler = scheduler
         return try sampler.sample(latents, scheduler: &scheduler, denoiser: denoiser, noise: { generator.randn($0) },

@@ -101,9 +101,9 @@ struct ParaTAAParameterTests {
         var sampler = try ParaTAASampler(window: 5, order: 2, memory: 3)
         sampler.onIteration = { reports.append($0) }
         let result = try SeededRun(seed: 4, shape: Self.shape).sample(
-            sampler, scheduler: try ParaTAASchedulers.ddim(steps: 12), denoiser: denoiser) { done, total in
-            #expect(total == 12)
-            progress.append(done)
+            sampler, scheduler: try ParaTAASchedulers.ddim(steps: 12), denoiser: denoiser) { step in
+            #expect(step.total == 12)
+            progress.append(step.completed)
         }
         #expect(result.statistics.parallelIterations == denoiser.batchSizes.count)
         #expect(result.statistics.modelEvaluations == denoiser.batchSizes.reduce(0, +))

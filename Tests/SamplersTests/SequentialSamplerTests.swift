@@ -23,13 +23,15 @@ struct SequentialSamplerTests {
         let denoiser = ScaledSampleDenoiser(imagesPerGroup: 2)
         var generator = TorchGenerator(seed: 0)
         let initial = generator.randn([2, 3, 4, 4])
-        var progress: [Int] = []
+        var progress: [SamplingProgress] = []
         let result = try SequentialSampler(keepsTrajectory: true).sample(
             initial, scheduler: &scheduler, denoiser: denoiser, noise: { generator.randn($0) },
-            progress: { done, _ in progress.append(done) })
+            progress: { progress.append($0) })
 
         #expect(denoiser.batches == Array(repeating: 2, count: 10))
-        #expect(progress == Array(1...10))
+        #expect(progress.map(\.completed) == Array(1...10))
+        // Each report carries the latents after its step: the trajectory's next point.
+        #expect(zip(progress, result.trajectory?.dropFirst() ?? []).allSatisfy { $0.latents.scalars == $1.scalars })
         #expect(result.statistics.parallelIterations == 10)
         #expect(result.statistics.modelEvaluations == 20)
         #expect(result.trajectory?.count == 11)
@@ -51,7 +53,7 @@ struct SequentialSamplerTests {
             expected = try reference.step(modelOutput: output, timestep: timestep, sample: expected) { referenceGenerator.randn($0) }
         }
         let result = try SequentialSampler().sample(initial, scheduler: &scheduler, denoiser: denoiser,
-                                                    noise: { generator.randn($0) }, progress: { _, _ in })
+                                                    noise: { generator.randn($0) }, progress: { _ in })
         #expect(result.latents.scalars == expected.scalars)
     }
 }

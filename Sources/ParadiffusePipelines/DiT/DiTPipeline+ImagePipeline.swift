@@ -1,7 +1,10 @@
 import ParadiffuseSamplers
 import ParadiffuseSchedulers
+import ParadiffuseTensors
 
 extension DiTPipeline: ImagePipeline {
+    public func preview(of latents: Tensor) throws -> RGBImage { try LatentPreview.grid(of: latents) }
+
     /// One class per image (`classLabel`, or `classLabelName` from the folder's `id2label`; without either,
     /// classes 0, 1, 2, ... in turn), guidance 4 and 50 steps unless asked otherwise, as diffusers.
     public func generate(_ request: GenerationRequest, adapting: (any Sampler) -> any Sampler) throws -> GenerationResult {

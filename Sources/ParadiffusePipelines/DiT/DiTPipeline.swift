@@ -96,7 +96,7 @@ public final class DiTPipeline: Sendable {
     /// scheduler's initial sigma); with guidance, the scheduler steps the doubled batch, so each noise draw of a
     /// stochastic scheduler is made for twice the latents, of which the first half is used.
     public func generate(_ configuration: Configuration, sampler: Sampler = SequentialSampler(),
-                         progress: (Int, Int) -> Void = { _, _ in }) throws -> Output {
+                         progress: (SamplingProgress) -> Void = { _ in }) throws -> Output {
         guard configuration.steps >= 1 else {
             throw ModelError.invalidInput(parameter: "steps", reason: "is \(configuration.steps); must be at least 1")
         }

@@ -8,11 +8,15 @@ public struct GenerationProgress: Sendable, Equatable {
     public var timestep: Int?
     /// Seconds since sampling started.
     public var elapsedSeconds: Double
+    /// When the monitor asks for previews and this report is due one: the batch's current latents as a picture
+    /// (a grid, one cell per image; latent models through a linear latent → RGB map, as ComfyUI's previews).
+    public var preview: RGBImage?
 
-    public init(completed: Int, total: Int, timestep: Int? = nil, elapsedSeconds: Double) {
+    public init(completed: Int, total: Int, timestep: Int? = nil, elapsedSeconds: Double, preview: RGBImage? = nil) {
         self.completed = completed
         self.total = total
         self.timestep = timestep
         self.elapsedSeconds = elapsedSeconds
+        self.preview = preview
     }
 }

@@ -7,15 +7,18 @@ import ParadiffuseTensors
 struct MonitoredSampler: Sampler {
     let base: any Sampler
     let monitor: GenerationMonitor
+    /// The pipeline's picture of a batch of latents.
+    let preview: (Tensor) throws -> RGBImage
 
     func sample(_ latents: Tensor, scheduler: inout any Scheduler, denoiser: Denoiser, noise: NoiseSource,
-                progress: (Int, Int) -> Void) throws -> SamplingResult {
+                progress: (SamplingProgress) -> Void) throws -> SamplingResult {
         let timesteps = scheduler.timesteps
         monitor.samplingStarted()
-        return try base.sample(latents, scheduler: &scheduler, denoiser: monitored(denoiser), noise: noise) { done, total in
-            progress(done, total)
+        return try base.sample(latents, scheduler: &scheduler, denoiser: monitored(denoiser), noise: noise) { step in
+            progress(step)
+            let (done, total) = (step.completed, step.total)
             let timestep = total == timesteps.count && (1...total).contains(done) ? timesteps[done - 1] : nil
-            monitor.report(completed: done, total: total, timestep: timestep)
+            monitor.report(completed: done, total: total, timestep: timestep, latents: step.latents, preview: preview)
         }
     }
 

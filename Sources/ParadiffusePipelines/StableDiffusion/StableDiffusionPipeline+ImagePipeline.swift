@@ -1,7 +1,10 @@
 import ParadiffuseSamplers
 import ParadiffuseSchedulers
+import ParadiffuseTensors
 
 extension StableDiffusionPipeline: ImagePipeline {
+    public func preview(of latents: Tensor) throws -> RGBImage { try LatentPreview.grid(of: latents) }
+
     /// Text-to-image, or with an input image image-to-image, or with a mask too inpainting; `count` images per
     /// prompt.
     public func generate(_ request: GenerationRequest, adapting: (any Sampler) -> any Sampler) throws -> GenerationResult {

@@ -13,7 +13,7 @@ extension StableDiffusionPipeline {
     /// size multiple (no resizing). `width` and `height` of the configuration must be nil.
     public func imageToImage(_ configuration: Configuration, images: [RGBImage], strength: Double = 0.8,
                              sampler: Sampler = SequentialSampler(),
-                             progress: (Int, Int) -> Void = { _, _ in }) throws -> Output {
+                             progress: (SamplingProgress) -> Void = { _ in }) throws -> Output {
         try validate(configuration)
         try requireLatentOnlyUNet()
         guard (0...1).contains(strength) else {

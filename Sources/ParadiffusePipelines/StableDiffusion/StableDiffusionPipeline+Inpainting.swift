@@ -18,7 +18,7 @@ extension StableDiffusionPipeline {
     /// of the images' size. `width`, `height` and `guidanceRescale` (which diffusers' inpainting lacks) must be unset.
     public func inpaint(_ configuration: Configuration, images: [RGBImage], masks: [RGBImage], strength: Double = 1,
                         sampler: Sampler = SequentialSampler(),
-                        progress: (Int, Int) -> Void = { _, _ in }) throws -> Output {
+                        progress: (SamplingProgress) -> Void = { _ in }) throws -> Output {
         try validate(configuration)
         let latentChannels = vae.configuration.latentChannels
         guard hasInpaintingUNet || unet.configuration.inChannels == latentChannels else {

@@ -7,7 +7,7 @@ extension StableDiffusionPipeline {
     /// Text-to-image as diffusers' StableDiffusionPipeline: the initial latents are drawn first from the seeded
     /// generator (`prepare_latents`), which then supplies every later draw of the scheduler.
     public func textToImage(_ configuration: Configuration, sampler: Sampler = SequentialSampler(),
-                            progress: (Int, Int) -> Void = { _, _ in }) throws -> Output {
+                            progress: (SamplingProgress) -> Void = { _ in }) throws -> Output {
         try validate(configuration)
         try requireLatentOnlyUNet()
         let height = try configuration.height ?? defaultImageSide(parameter: "height")

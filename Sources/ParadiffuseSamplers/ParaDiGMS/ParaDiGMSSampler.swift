@@ -50,9 +50,9 @@ public struct ParaDiGMSSampler: Sampler, Sendable, Equatable {
         self.keepsTrajectory = keepsTrajectory
     }
 
-    /// `progress(done, total)` counts the steps behind the window after each iteration.
+    /// `progress` counts the steps behind the window after each iteration, with the window's last point.
     public func sample(_ latents: Tensor, scheduler: inout any Scheduler, denoiser: Denoiser, noise: NoiseSource,
-                       progress: (Int, Int) -> Void = { _, _ in }) throws -> SamplingResult {
+                       progress: (SamplingProgress) -> Void = { _ in }) throws -> SamplingResult {
         let start = DispatchTime.now().uptimeNanoseconds
         guard let scheduler = scheduler as? any ParallelScheduler else {
             throw SamplerError.schedulerNotParallel(sampler: Self.name, scheduler: "\(type(of: scheduler))")
@@ -93,7 +93,7 @@ public struct ParaDiGMSSampler: Sampler, Sendable, Equatable {
             initializeNewPoints(&trajectory, after: window, upTo: nextWindow.upperBound)
             statistics.parallelIterations += 1
             statistics.modelEvaluations += window.count * latents.batchSize
-            progress(nextBegin, timesteps.count)
+            progress(SamplingProgress(completed: nextBegin, total: timesteps.count, latents: trajectory[window.upperBound]))
             window = nextWindow
         }
         if !window.isEmpty { initializeNewPoints(&trajectory, after: window, upTo: timesteps.count) }

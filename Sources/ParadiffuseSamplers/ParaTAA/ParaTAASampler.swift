@@ -77,7 +77,7 @@ public struct ParaTAASampler: Sampler {
     }
 
     public func sample(_ latents: Tensor, scheduler: inout any Scheduler, denoiser: Denoiser, noise: NoiseSource,
-                       progress: (Int, Int) -> Void = { _, _ in }) throws -> SamplingResult {
+                       progress: (SamplingProgress) -> Void = { _ in }) throws -> SamplingResult {
         let start = DispatchTime.now().uptimeNanoseconds
         guard let parallelScheduler = scheduler as? any ParallelScheduler else {
             throw ParaTAAError.schedulerNotParallel(scheduler: String(describing: type(of: scheduler)))
@@ -106,7 +106,8 @@ public struct ParaTAASampler: Sampler {
             onIteration?(ParaTAAIterationReport(
                 iteration: statistics.parallelIterations, window: steps, residualNorms: residualNorms,
                 convergedSteps: trajectory.convergedSteps))
-            progress(trajectory.convergedSteps, stepCount)
+            progress(SamplingProgress(completed: trajectory.convergedSteps, total: stepCount,
+                                      latents: trajectory.tensor(at: min(steps.upperBound, trajectory.entries.count - 1))))
         }
         trajectory.initializeEntries(through: stepCount)
         statistics.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
