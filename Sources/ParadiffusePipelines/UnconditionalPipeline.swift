@@ -111,15 +111,19 @@ public final class UnconditionalPipeline: Sendable {
         guard configuration.count >= 1 else { throw ModelError.invalidInput(parameter: "count", reason: "must be at least 1") }
         var (scheduler, name) = try makeScheduler(configuration)
         let labels = try classLabels(configuration)
-        var guidance: UNet2DDenoiser.Guidance?
+        var nullClass: Int?
         if configuration.guidance > 1 {
             guard let classCount = model.configuration.classEmbedCount, labels != nil else {
                 throw ModelError.invalidInput(parameter: "--guidance",
                                               reason: "classifier-free guidance needs a class-conditional model with a null class")
             }
-            guidance = .init(scale: configuration.guidance, nullClass: classCount - 1)
+            nullClass = classCount - 1
         }
-        let denoiser = try UNet2DDenoiser(model: model, images: configuration.count, classLabels: labels, guidance: guidance)
+        let network = try UNet2DNetwork(model: model, images: configuration.count, classLabels: labels,
+                                        nullClass: nullClass)
+        let denoiser = GuidedDenoiser(network: network, guidance: nullClass.map { _ in
+            ClassifierFreeGuidance(scale: configuration.guidance, order: .conditionalFirst)
+        })
 
         let size = model.configuration.sampleSize ?? [32, 32]
         var generator = TorchGenerator(seed: configuration.seed)

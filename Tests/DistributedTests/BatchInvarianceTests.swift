@@ -10,14 +10,15 @@ import Testing
 /// mpirun): these tests pin that such outputs are the same for every slice and split, on the digits model
 /// (UNet2DModel, class-conditional, guidance) with batches of 1 to 8 latents.
 struct BatchInvarianceTests {
-    let denoiser: UNet2DDenoiser
+    let denoiser: GuidedDenoiser<UNet2DNetwork>
     let latents: Tensor
     let timesteps: [Float]
 
     init() throws {
         let pipeline = try UnconditionalPipeline(folder: DefaultModel.url, precision: .float32)
-        denoiser = try UNet2DDenoiser(model: pipeline.model, images: 2, classLabels: [3, 7],
-                                      guidance: .init(scale: 3, nullClass: 10))
+        denoiser = GuidedDenoiser(
+            network: try UNet2DNetwork(model: pipeline.model, images: 2, classLabels: [3, 7], nullClass: 10),
+            guidance: ClassifierFreeGuidance(scale: 3, order: .conditionalFirst))
         var generator = TorchGenerator(seed: 5)
         latents = generator.randn([8, pipeline.model.configuration.inChannels, 32, 32])
         timesteps = [999, 999, 700, 700, 400, 400, 37, 37]

@@ -30,6 +30,25 @@ struct DiTPipelineTests {
         #expect(output.images.maxAbsDifference(expectedImages) <= 1e-3 * max(1, expectedImages.maxAbs))
     }
 
+    /// `--split cfg` evaluates guidance's halves on different ranks: each half on its own, then combined, must give
+    /// the one-call prediction (guided noise channels only, DiT's learned σ dropped).
+    @Test func guidanceHalvesEvaluatedApartCombineToTheOneCallPrediction() throws {
+        let pipeline = try DiTPipeline(folder: Self.folder)
+        let denoiser = GuidedDenoiser(network: try DiTNetwork(model: pipeline.transformer, classLabels: [207, 1]),
+                                      guidance: ClassifierFreeGuidance(scale: 4, order: .conditionalFirst))
+        let model = pipeline.transformer.configuration
+        var generator = TorchGenerator(seed: 11)
+        let latents = generator.randn([2, model.inChannels, model.sampleSize, model.sampleSize])
+        let timesteps: [Float] = [801, 801]
+        let halves = try (0..<2).map { half in
+            try denoiser.networkOutputs(latents, timesteps: timesteps, items: 2 * half..<2 * half + 2)
+        }
+        let apart = try denoiser.combining(Tensor.concatenatingBatches(halves))
+        let together = try denoiser.denoise(latents, timesteps: timesteps)
+        #expect(together.shape == [2, model.inChannels, model.sampleSize, model.sampleSize])
+        #expect(apart.maxAbsDifference(together) <= 1e-5 * max(1, together.maxAbs))
+    }
+
     @Test func classNamesComeFromId2Label() throws {
         let labels = try DiTPipeline(folder: Self.folder).labels
         #expect(try labels.index(of: "golden retriever") == 207)

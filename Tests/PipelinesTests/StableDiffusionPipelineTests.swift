@@ -96,9 +96,11 @@ struct StableDiffusionPipelineTests {
         configuration.guidanceRescale = 0.5
         let encoded = try pipeline.promptEncoder.encode(configuration.prompts, negativePrompts: configuration.negativePrompts,
                                                         imagesPerPrompt: 2, clipSkip: nil, withNegativePrompts: true)
-        let denoiser = try TextConditionedDenoiser(
-            unet: pipeline.unet, context: encoded.conditional,
-            guidance: .init(unconditionalContext: try #require(encoded.unconditional), scale: 7.5, rescale: 0.5))
+        let unconditional: Tensor = try #require(encoded.unconditional)
+        let network = try UNet2DConditionNetwork(unet: pipeline.unet, context: encoded.conditional,
+                                                 unconditionalContext: unconditional)
+        let denoiser = GuidedDenoiser(network: network, guidance: ClassifierFreeGuidance(
+            scale: 7.5, rescale: 0.5, order: .unconditionalFirst))
         var generator = TorchGenerator(seed: 3)
         let first = generator.randn([4, 4, 16, 16]), second = generator.randn([4, 4, 16, 16])
         let together = try denoiser.denoise(Tensor.concatenatingBatches([first, second]),

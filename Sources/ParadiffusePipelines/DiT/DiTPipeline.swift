@@ -100,14 +100,16 @@ public final class DiTPipeline: Sendable {
         guard configuration.steps >= 1 else {
             throw ModelError.invalidInput(parameter: "steps", reason: "is \(configuration.steps); must be at least 1")
         }
-        let denoiser = try DiTDenoiser(model: transformer, classLabels: configuration.classLabels,
-                                       guidanceScale: configuration.guidanceScale)
+        let guidance = configuration.guidanceScale > 1
+            ? ClassifierFreeGuidance(scale: configuration.guidanceScale, order: .conditionalFirst) : nil
+        let denoiser = GuidedDenoiser(network: try DiTNetwork(model: transformer, classLabels: configuration.classLabels),
+                                      guidance: guidance)
         var (scheduler, name) = try makeScheduler(configuration)
         let model = transformer.configuration
         var generator = TorchGenerator(seed: configuration.seed)
         let initial = generator.randn([configuration.classLabels.count, model.inChannels, model.sampleSize,
                                        model.sampleSize])
-        let noise: NoiseSource = denoiser.guides
+        let noise: NoiseSource = guidance != nil
             ? { shape in generator.randn([2 * shape[0]] + shape.dropFirst()).batchItems(0..<shape[0]) }
             : { generator.randn($0) }
         let result = try sampler.sample(initial, scheduler: &scheduler, denoiser: denoiser, noise: noise,

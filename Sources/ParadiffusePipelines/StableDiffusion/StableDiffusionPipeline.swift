@@ -82,22 +82,25 @@ public final class StableDiffusionPipeline: Sendable {
     /// Consistency Models) instead takes the guidance scale as an embedding of w = `guidanceScale` − 1 in one
     /// batch, as diffusers' pipelines do.
     func denoiser(_ configuration: Configuration, imageConditioning: Tensor? = nil) throws
-        -> (denoiser: TextConditionedDenoiser, warnings: [String]) {
+        -> (denoiser: GuidedDenoiser<UNet2DConditionNetwork>, warnings: [String]) {
         let guidanceEmbeddingWidth = unet.configuration.timeConditionWidth
         let guides = configuration.guidanceScale > 1 && guidanceEmbeddingWidth == nil
         let prompts = try promptEncoder.encode(configuration.prompts, negativePrompts: configuration.negativePrompts,
                                                imagesPerPrompt: configuration.imagesPerPrompt,
                                                clipSkip: configuration.clipSkip, withNegativePrompts: guides)
-        let guidance = prompts.unconditional.map {
-            TextConditionedDenoiser.Guidance(unconditionalContext: $0, scale: configuration.guidanceScale,
-                                             rescale: configuration.guidanceRescale)
-        }
         let timestepCondition = guidanceEmbeddingWidth.map { width in
             guidanceScaleEmbedding(Array(repeating: configuration.guidanceScale - 1,
                                          count: prompts.conditional.batchSize), width: width)
         }
-        return (try TextConditionedDenoiser(unet: unet, context: prompts.conditional, guidance: guidance,
-                                            imageConditioning: imageConditioning, timestepCondition: timestepCondition),
+        let network = try UNet2DConditionNetwork(unet: unet, context: prompts.conditional,
+                                                 unconditionalContext: prompts.unconditional,
+                                                 imageConditioning: imageConditioning,
+                                                 timestepCondition: timestepCondition)
+        let guidance = prompts.unconditional.map { _ in
+            ClassifierFreeGuidance(scale: configuration.guidanceScale, rescale: configuration.guidanceRescale,
+                                   order: .unconditionalFirst)
+        }
+        return (GuidedDenoiser(network: network, guidance: guidance),
                 prompts.truncationWarnings)
     }
 
