@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
@@ -28,7 +29,7 @@ let package = Package(
         .target(name: "ParadiffuseTokenizers", dependencies: ["ParadiffuseLoading"]),
         .target(name: "ParadiffusePipelines", dependencies: [
             "ParadiffuseTensors", "ParadiffuseLoading", "ParadiffuseModels", "ParadiffuseSchedulers", "ParadiffuseSamplers",
-            "ParadiffuseTokenizers", "CPNG", "CPNGShim",
+            "ParadiffuseTokenizers", "CPNG", "CPNGShim", .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("DefaultModel")]),
         .target(name: "ParadiffuseDistributed", dependencies: [
             "CMPI", "CDNNL", "ParadiffuseLoading", "ParadiffuseSamplers", "ParadiffuseTensors",
@@ -41,6 +42,7 @@ let package = Package(
             "Paradiffuse",
             "ParadiffuseDistributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "ParadiffuseFuzzTargets", dependencies: [
             "ParadiffuseLoading", "ParadiffuseModels", "ParadiffuseSchedulers", "ParadiffuseTokenizers",
@@ -55,7 +57,10 @@ let package = Package(
         .testTarget(name: "SchedulersTests", dependencies: ["ParadiffuseSchedulers", "ParadiffuseLoading", "ParadiffuseTensors"]),
         .testTarget(name: "SamplersTests", dependencies: ["ParadiffuseSamplers", "ParadiffuseSchedulers", "ParadiffuseModels", "ParadiffuseLoading", "ParadiffuseTensors"]),
         .testTarget(name: "TokenizersTests", dependencies: ["ParadiffuseTokenizers", "ParadiffuseLoading"]),
-        .testTarget(name: "PipelinesTests", dependencies: ["ParadiffusePipelines", "ParadiffuseSchedulers", "ParadiffuseTestSupport"]),
+        .testTarget(name: "PipelinesTests", dependencies: [
+            "ParadiffusePipelines", "ParadiffuseSchedulers", "ParadiffuseTestSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["ParadiffuseFuzzTargets"]),
         .testTarget(name: "PropertyTests", dependencies: [
             "ParadiffuseLoading", "ParadiffuseTensors", "ParadiffuseTokenizers", "ParadiffuseDistributed",

@@ -41,6 +41,13 @@ struct GenerateCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Images to generate, at least 1.")
     var count = 1
 
+    @OptionGroup var logging: LoggingOptions
+
+    @Flag(help: ArgumentHelp("One random generator for the whole batch, as diffusers given one torch.Generator "
+                             + "(default: image i has its own generator seeded seed + i, so it can be made again alone, "
+                             + "as diffusers given a list of generators)."))
+    var batchSeed = false
+
     @Option(name: .customLong("class"),
             help: ArgumentHelp("Class for class-conditional models: a number (e.g. an ImageNet class) or, for folders "
                                + "with class names (DiT's id2label), a name.", valueName: "label"))
@@ -141,7 +148,7 @@ struct GenerateCommand: ParsableCommand {
             if self.seed == nil { progress.message("seed \(request.seed)") }
             let pipeline = try DiffusionPipeline(folder: self.model.map { URL(fileURLWithPath: $0, isDirectory: true) },
                                                  precision: arithmetic.precision, quantization: arithmetic.quantization,
-                                                 variant: prompts.variant)
+                                                 variant: prompts.variant, logger: logging.logger(progress))
             try Generation.run(request, pipeline: pipeline, outputs: outputs, progress: progress, role: role)
         }
     }
@@ -171,6 +178,7 @@ struct GenerateCommand: ParsableCommand {
             prompt: try prompts.request())
         request.classLabelName = classLabel.flatMap { Int($0) == nil ? $0 : nil }
         request.force = force
+        request.perImageSeeds = !batchSeed
         return request
     }
 }

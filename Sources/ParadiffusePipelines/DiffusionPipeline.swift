@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import ParadiffuseLoading
 import ParadiffuseModels
 import ParadiffuseSamplers
@@ -24,12 +25,18 @@ public final class DiffusionPipeline: Sendable {
     public let pipeline: any ImagePipeline
     public let precision: Precision
     public let quantization: Quantization
+    /// Where the pipeline reports what it does: loading and each generation at `debug`, warnings about a request
+    /// (a prompt cut to the text encoder's length) at `warning`, as well as in `GenerationResult.warnings`.
+    public let logger: Logger
 
     /// Loads the folder (nil: the small digits model that ships with Paradiffuse) with its models computing in
     /// `precision` (`.automatic()` picks bfloat16 where the CPU computes it natively), their layers quantized as
-    /// `quantization` asks, from weights of `variant` (e.g. "fp16" for `*.fp16.safetensors`) when given.
+    /// `quantization` asks, from weights of `variant` (e.g. "fp16" for `*.fp16.safetensors`) when given. `logger`
+    /// defaults to swift-log's global one, labelled "paradiffuse".
     public init(folder: URL? = nil, precision: Precision = .float32, quantization: Quantization = .none,
-                variant: String? = nil) throws {
+                variant: String? = nil, logger: Logger = Logger(label: "paradiffuse")) throws {
+        let started = ProgressReporter.monotonicSeconds()
+        self.logger = logger
         let resolved = precision.resolved()
         self.folder = folder ?? DefaultModel.url
         modelName = folder?.lastPathComponent ?? "paradiffuse-digits (default)"
@@ -47,6 +54,10 @@ public final class DiffusionPipeline: Sendable {
             pipeline = try UnconditionalPipeline(folder: self.folder, precision: resolved, quantization: quantization,
                                                  defaultGuidance: folder == nil ? DefaultModel.guidance : 1)
         }
+        let seconds = String(format: "%.2f", ProgressReporter.monotonicSeconds() - started)
+        logger.debug("loaded \(type(of: pipeline)) from \(self.folder.path) in \(seconds) s",
+                     metadata: ["precision": "\(resolved.rawValue)", "quantization": "\(quantization.rawValue)",
+                                "cpu": "\(CPUCapabilities.current)"])
     }
 
     /// Generates what `request` asks for on this thread. `monitor` receives the progress and can cancel the run
@@ -55,6 +66,10 @@ public final class DiffusionPipeline: Sendable {
     public func generate(_ request: GenerationRequest, monitor: GenerationMonitor = GenerationMonitor(),
                          distributing: (any Sampler) -> any Sampler = { $0 }) throws -> GenerationResult {
         try monitor.checkCancellation()
+        logger.debug("generating \(request.imageCount) image\(request.imageCount == 1 ? "" : "s")", metadata: [
+            "seed": "\(request.seed)", "steps": "\(request.steps.map(String.init) ?? "default")",
+            "sampler": "\(request.sampling.method.rawValue)", "perImageSeeds": "\(request.perImageSeeds)",
+        ])
         var result = try pipeline.generate(request) {
             MonitoredSampler(base: distributing($0), monitor: monitor, preview: pipeline.preview(of:))
         }
@@ -66,6 +81,8 @@ public final class DiffusionPipeline: Sendable {
         result.report.precision = precision.rawValue
         result.report.quantization = quantization.rawValue
         result.report.cpu = CPUCapabilities.current.summary
+        for warning in result.warnings { logger.warning("\(warning)") }
+        logger.debug("\(result.report.summary)")
         return result
     }
 

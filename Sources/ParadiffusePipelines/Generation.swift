@@ -17,11 +17,18 @@ public enum Generation {
         }
         let result = try pipeline.generate(request, monitor: monitor, distributing: role.distributing)
         progress.finish()
-        for warning in result.warnings { progress.message("warning: \(warning)") }
         guard role.writesOutputs else { return }
         try write(result, to: files, outputs: outputs, seed: request.seed)
         progress.message(result.report.summary)
-        progress.message("wrote " + files.all.map(\.path).joined(separator: ", "))
+        progress.message("wrote " + writtenFiles(files, result: result, perImageSeeds: request.perImageSeeds))
+    }
+
+    /// The files written, each image of a batch with its own seed named after it.
+    static func writtenFiles(_ files: OutputFiles, result: GenerationResult, perImageSeeds: Bool) -> String {
+        let images = zip(files.images, result.parameters).map { url, parameters in
+            perImageSeeds && files.images.count > 1 ? "\(url.path) (seed \(parameters.seed))" : url.path
+        }
+        return (images + files.all.dropFirst(files.images.count).map(\.path)).joined(separator: ", ")
     }
 
     /// Writes every image with its parameters, then the grid, latents, trajectory and statistics `files` name.

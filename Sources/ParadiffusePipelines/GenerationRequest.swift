@@ -13,6 +13,10 @@ public struct GenerationRequest: Sendable, Equatable {
     public var eta: Float?
     /// Seed of the PyTorch-compatible generator that draws the initial latents and the noise of every step.
     public var seed: UInt64
+    /// Give image `i` its own generator seeded `seed + i` (diffusers given a list of generators; the A1111 web UI's
+    /// and stable-diffusion.cpp's habit), so that image `i` can be made again alone with that seed; false: one
+    /// generator for the whole batch (diffusers given one generator).
+    public var perImageSeeds = false
     /// Images to generate, as one batch (for Stable Diffusion: per prompt).
     public var count: Int
     /// The class of class-conditional models (e.g. an ImageNet class index for DiT); nil for unconditional ones.

@@ -18,6 +18,7 @@ extension UnconditionalPipeline: ImagePipeline {
             steps: request.steps, eta: Double(request.eta ?? 0), seed: request.seed, count: request.count,
             classLabel: request.classLabel, guidance: request.guidance ?? defaultGuidance)
         configuration.schedulerSettings = request.schedulerSettings
+        configuration.perImageSeeds = request.perImageSeeds
         let size = model.configuration.sampleSize ?? [32, 32]
         try MemoryEstimate([.init("the UNet", items: request.count * (configuration.guidance > 1 ? 2 : 1),
                                   channels: model.configuration.blockOutChannels[0], height: size[0],
@@ -38,7 +39,7 @@ extension UnconditionalPipeline: ImagePipeline {
             model: folder.lastPathComponent, scheduler: output.schedulerName, steps: timesteps.count, seed: request.seed,
             width: 0, height: 0, eta: request.eta, guidance: configuration.guidance > 1 ? configuration.guidance : nil)
         return GenerationResult(
-            images: images, parameters: parameters.perImage(images, classLabels: output.classLabels),
+            images: images, parameters: parameters.perImage(images, classLabels: output.classLabels, seedsPerImage: request.perImageSeeds),
             latents: output.samples, timesteps: timesteps, trajectory: output.trajectory,
             report: SamplingReport(sampler: request.sampling.method.rawValue, scheduler: output.schedulerName,
                                    steps: timesteps.count, images: images.count, statistics: output.statistics,

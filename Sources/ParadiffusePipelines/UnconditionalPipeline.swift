@@ -51,6 +51,9 @@ public final class UnconditionalPipeline: Sendable {
         public var guidance: Float
         /// How the time loop runs: sequentially (the default), or in parallel over time (ParaDiGMS, ParaTAA).
         public var sampler: any Sampler
+        /// Give image `i` of the batch its own generator seeded `seed + i` (diffusers with a list of generators), so
+        /// that it can be made again alone; false: one generator for the batch.
+        public var perImageSeeds = false
         /// Karras sigmas, timestep spacing.
         public var schedulerSettings = SchedulerSettings()
 
@@ -126,7 +129,8 @@ public final class UnconditionalPipeline: Sendable {
         })
 
         let size = model.configuration.sampleSize ?? [32, 32]
-        var generator = TorchGenerator(seed: configuration.seed)
+        var generator = BatchGenerator(seed: configuration.seed,
+                                       perImage: configuration.perImageSeeds ? configuration.count : nil)
         let initial = generator.randn([configuration.count, model.configuration.inChannels, size[0], size[1]])
             * scheduler.initNoiseSigma
         let result = try configuration.sampler.sample(initial, scheduler: &scheduler, denoiser: denoiser,

@@ -41,8 +41,9 @@ public struct DiagonalGaussianDistribution {
     }
 
     /// A draw `mean + standardDeviation · ε`, with ε drawn from `generator` exactly as diffusers'
-    /// `randn_tensor(mean.shape, generator)` draws it from a CPU `torch.Generator` in the same state.
-    public func sample(using generator: inout TorchGenerator) -> Tensor {
+    /// `randn_tensor(mean.shape, generator)` draws it from a CPU `torch.Generator` (or a list of them) in the same
+    /// state.
+    public func sample(using generator: inout some NormalSource) -> Tensor {
         mean + standardDeviation * generator.randn(mean.shape)
     }
 

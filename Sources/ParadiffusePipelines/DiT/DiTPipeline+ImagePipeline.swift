@@ -17,6 +17,7 @@ extension DiTPipeline: ImagePipeline {
             scheduler: request.scheduler,
             eta: Double(request.eta ?? 0), seed: request.seed)
         configuration.schedulerSettings = request.schedulerSettings
+        configuration.perImageSeeds = request.perImageSeeds
         try memoryEstimate(request, guides: configuration.guidanceScale > 1).check(force: request.force)
         let timesteps = try makeScheduler(configuration).scheduler.timesteps
         let output = try generate(configuration, sampler: adapting(try request.sampling.makeSampler(timesteps: timesteps)))
@@ -33,7 +34,8 @@ extension DiTPipeline: ImagePipeline {
             width: 0, height: 0, eta: request.eta,
             guidance: configuration.guidanceScale > 1 ? configuration.guidanceScale : nil)
         return GenerationResult(
-            images: images, parameters: parameters.perImage(images, classLabels: configuration.classLabels),
+            images: images, parameters: parameters.perImage(images, classLabels: configuration.classLabels,
+                                                         seedsPerImage: request.perImageSeeds),
             latents: output.latents, timesteps: timesteps, trajectory: output.trajectory,
             report: SamplingReport(sampler: request.sampling.method.rawValue, scheduler: output.schedulerName,
                                    steps: timesteps.count, images: images.count, statistics: output.statistics,

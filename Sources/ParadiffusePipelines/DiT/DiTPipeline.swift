@@ -57,6 +57,9 @@ public final class DiTPipeline: Sendable {
         public var eta: Double
         /// Seed of the CPU generator diffusers would be given (`torch.manual_seed(seed)`).
         public var seed: UInt64
+        /// Give image `i` of the batch its own generator seeded `seed + i` (diffusers with a list of generators), so
+        /// that it can be made again alone; false: one generator for the batch.
+        public var perImageSeeds = false
         /// Karras sigmas, timestep spacing.
         public var schedulerSettings = SchedulerSettings()
 
@@ -94,7 +97,8 @@ public final class DiTPipeline: Sendable {
 
     /// Samples as DiTPipeline does: initial latents `[N, C, s, s]` are the generator's first draw (not scaled by the
     /// scheduler's initial sigma); with guidance, the scheduler steps the doubled batch, so each noise draw of a
-    /// stochastic scheduler is made for twice the latents, of which the first half is used.
+    /// stochastic scheduler is made for twice the latents, of which the first half is used. With per-image seeds
+    /// each draw is one item per image (diffusers refuses a generator list shorter than the doubled batch).
     public func generate(_ configuration: Configuration, sampler: Sampler = SequentialSampler(),
                          progress: (SamplingProgress) -> Void = { _ in }) throws -> Output {
         guard configuration.steps >= 1 else {
@@ -106,10 +110,11 @@ public final class DiTPipeline: Sendable {
                                       guidance: guidance)
         var (scheduler, name) = try makeScheduler(configuration)
         let model = transformer.configuration
-        var generator = TorchGenerator(seed: configuration.seed)
+        var generator = BatchGenerator(seed: configuration.seed,
+                                       perImage: configuration.perImageSeeds ? configuration.classLabels.count : nil)
         let initial = generator.randn([configuration.classLabels.count, model.inChannels, model.sampleSize,
                                        model.sampleSize])
-        let noise: NoiseSource = guidance != nil
+        let noise: NoiseSource = guidance != nil && !generator.perImage
             ? { shape in generator.randn([2 * shape[0]] + shape.dropFirst()).batchItems(0..<shape[0]) }
             : { generator.randn($0) }
         let result = try sampler.sample(initial, scheduler: &scheduler, denoiser: denoiser, noise: noise,

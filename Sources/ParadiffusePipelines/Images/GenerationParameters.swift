@@ -1,3 +1,5 @@
+import ParadiffuseTensors
+
 /// The settings that produced an image, stored in its PNG so the image can be reproduced: a "parameters" text
 /// chunk in the `Key: value, Key: value` form other diffusion tools write, and a "Software" chunk.
 public struct GenerationParameters: Sendable {
@@ -59,10 +61,13 @@ public struct GenerationParameters: Sendable {
         [("parameters", text), ("Software", "Paradiffuse \(ParadiffuseVersion.current)")]
     }
 
-    /// These parameters for each of `images`: its size, class and prompt, and its place in the batch.
-    func perImage(_ images: [RGBImage], classLabels: [Int]? = nil, prompts: [String]? = nil) -> [GenerationParameters] {
+    /// These parameters for each of `images`: its size, class and prompt, its place in the batch, and with
+    /// `seedsPerImage` its own seed.
+    func perImage(_ images: [RGBImage], classLabels: [Int]? = nil, prompts: [String]? = nil,
+                  seedsPerImage: Bool = false) -> [GenerationParameters] {
         images.enumerated().map { index, image in
             var parameters = self
+            if seedsPerImage { parameters.seed = BatchGenerator.seed(seed, image: index) }
             parameters.width = image.width
             parameters.height = image.height
             parameters.classLabel = classLabels?[index]

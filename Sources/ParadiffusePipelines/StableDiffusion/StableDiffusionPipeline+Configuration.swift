@@ -27,6 +27,9 @@ extension StableDiffusionPipeline {
         public var seed: UInt64
         /// Prompt embeddings from the layer `clipSkip` layers before the last (diffusers' `clip_skip`).
         public var clipSkip: Int?
+        /// Give image `i` of the batch its own generator seeded `seed + i` (diffusers with a list of generators), so
+        /// that it can be made again alone; false: one generator for the batch.
+        public var perImageSeeds = false
         /// Karras sigmas, timestep spacing.
         public var schedulerSettings = SchedulerSettings()
 

@@ -20,6 +20,7 @@ extension StableDiffusionPipeline: ImagePipeline {
             scheduler: request.scheduler,
             eta: Double(request.eta ?? 0), seed: request.seed, clipSkip: prompt.clipSkip)
         configuration.schedulerSettings = request.schedulerSettings
+        configuration.perImageSeeds = request.perImageSeeds
         try memoryEstimate(configuration).check(force: request.force)
         let timesteps = try makeScheduler(configuration).scheduler.timesteps
         let sampler = adapting(try request.sampling.makeSampler(timesteps: timesteps))
@@ -43,7 +44,7 @@ extension StableDiffusionPipeline: ImagePipeline {
             images: images,
             parameters: parameters.perImage(images, prompts: prompt.prompts.flatMap {
                 Array(repeating: $0, count: request.count)
-            }),
+            }, seedsPerImage: request.perImageSeeds),
             latents: output.latents, timesteps: Array(timesteps.suffix(output.steps)), trajectory: nil,
             report: SamplingReport(sampler: request.sampling.method.rawValue, scheduler: output.schedulerName,
                                    steps: output.steps, images: images.count, statistics: output.statistics,

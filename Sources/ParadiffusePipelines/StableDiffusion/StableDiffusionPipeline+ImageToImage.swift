@@ -33,8 +33,10 @@ extension StableDiffusionPipeline {
         let (denoiser, warnings) = try denoiser(configuration)
         let (fullScheduler, name) = try makeScheduler(configuration)
         var scheduler = skipping(configuration.steps - runSteps, of: fullScheduler)
-        var generator = TorchGenerator(seed: configuration.seed)
-        let encoded = try vae.encode(input).sample(using: &generator) * vae.configuration.scalingFactor
+        var generator = BatchGenerator(seed: configuration.seed, perImage: configuration.perImageSeeds ? batchSize : nil)
+        // With a generator per image diffusers encodes every image of the batch with its own generator.
+        let encoderInput = generator.perImage ? input.repeatingBatch(batchSize / input.batchSize) : input
+        let encoded = try vae.encode(encoderInput).sample(using: &generator) * vae.configuration.scalingFactor
         let original = encoded.repeatingBatch(batchSize / encoded.batchSize)
         let noise = generator.randn(original.shape)
         let initial = try scheduler.addNoise(original: original, noise: noise,

@@ -47,7 +47,7 @@ extension StableDiffusionPipeline {
 
         let (fullScheduler, name) = try makeScheduler(configuration)
         var scheduler = skipping(configuration.steps - runSteps, of: fullScheduler)
-        var generator = TorchGenerator(seed: configuration.seed)
+        var generator = BatchGenerator(seed: configuration.seed, perImage: configuration.perImageSeeds ? batchSize : nil)
         let startsFromNoise = strength == 1
         let imageLatents = hasInpaintingUNet && startsFromNoise ? nil
             : try encodedLatents(image, generator: &generator).repeatingBatch(batchSize / images.count)
@@ -78,7 +78,7 @@ extension StableDiffusionPipeline {
     }
 
     /// `vae.encode(images).latent_dist.sample(generator) · scaling_factor`.
-    private func encodedLatents(_ images: Tensor, generator: inout TorchGenerator) throws -> Tensor {
+    private func encodedLatents(_ images: Tensor, generator: inout BatchGenerator) throws -> Tensor {
         try vae.encode(images).sample(using: &generator) * vae.configuration.scalingFactor
     }
 

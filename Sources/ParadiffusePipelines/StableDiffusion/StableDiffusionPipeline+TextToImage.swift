@@ -20,7 +20,8 @@ extension StableDiffusionPipeline {
 
         let (denoiser, warnings) = try denoiser(configuration)
         var (scheduler, name) = try makeScheduler(configuration)
-        var generator = TorchGenerator(seed: configuration.seed)
+        var generator = BatchGenerator(seed: configuration.seed,
+                                       perImage: configuration.perImageSeeds ? denoiser.imagesPerGroup : nil)
         let shape = [denoiser.imagesPerGroup, unet.configuration.inChannels, height / vaeScaleFactor, width / vaeScaleFactor]
         let initial = generator.randn(shape) * scheduler.initNoiseSigma
         let result = try sampler.sample(initial, scheduler: &scheduler, denoiser: denoiser,
