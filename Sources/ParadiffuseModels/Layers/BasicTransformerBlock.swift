@@ -27,8 +27,8 @@ struct BasicTransformerBlock {
         self.onlyCrossAttention = onlyCrossAttention
     }
 
-    /// hidden `[N, T, C]`, context `[N, S, C']`.
-    func callAsFunction(_ hidden: Tensor, context: Tensor) -> Tensor {
+    /// hidden `[N, T, C]`, context `[N, S, C']` (nil: self-attention in both attention layers).
+    func callAsFunction(_ hidden: Tensor, context: Tensor?) -> Tensor {
         var hidden = selfAttention(norm1(hidden), context: onlyCrossAttention ? context : nil, residual: hidden)
         hidden = crossAttention(norm2(hidden), context: context, residual: hidden)
         return feedForwardOut(feedForwardIn(norm3(hidden)).geglu(), adding: hidden)

@@ -30,8 +30,9 @@ struct Transformer2D {
         projectionOut = try projection("proj_out")
     }
 
-    /// input channels-last `[N, C, H, W]`, context `[N, S, C']`.
-    func callAsFunction(_ input: Tensor, context: Tensor) -> Tensor {
+    /// input channels-last `[N, C, H, W]`, context `[N, S, C']` (nil: the pixels attend to themselves, as in
+    /// diffusers without `encoder_hidden_states`).
+    func callAsFunction(_ input: Tensor, context: Tensor?) -> Tensor {
         let (height, width) = (input.shape[2], input.shape[3])
         let normalized = norm(input)
         var tokens: Tensor
