@@ -2,7 +2,7 @@ import Foundation
 import ParadiffuseLoading
 
 /// The `config.json` of a diffusers `UNet2DModel`; absent keys take diffusers' defaults, unknown keys are ignored.
-public struct UNet2DConfiguration: Decodable, Sendable {
+public struct UNet2DConfiguration: Decodable, Sendable, UNetBlockLayout {
     public var sampleSize: [Int]?
     public var inChannels = 3
     public var outChannels = 3
@@ -108,17 +108,13 @@ public struct UNet2DConfiguration: Decodable, Sendable {
     }
 
     public func validate(file: String) throws {
+        try validateLayout(file: file, down: ["DownBlock2D", "AttnDownBlock2D"], up: ["UpBlock2D", "AttnUpBlock2D"],
+                           mid: "UNetMidBlock2D")
         let sizes = ConfigurationSizes(file: file)
         let fail = sizes.fail
-        try sizes.require("block_out_channels", entries: blockOutChannels, count: ConfigurationSizes.levels,
-                          in: ConfigurationSizes.width)
         if let sampleSize {
             try sizes.require("sample_size", entries: sampleSize, count: 2...2, in: ConfigurationSizes.side)
         }
-        try sizes.require("in_channels", inChannels, in: ConfigurationSizes.imageChannels)
-        try sizes.require("out_channels", outChannels, in: ConfigurationSizes.imageChannels)
-        try sizes.require("layers_per_block", layersPerBlock, in: ConfigurationSizes.layers)
-        try sizes.require("norm_num_groups", normGroups, in: ConfigurationSizes.width)
         if let attentionNormGroups {
             try sizes.require("attn_norm_num_groups", attentionNormGroups, in: ConfigurationSizes.width)
             if let channels = blockOutChannels.last, channels % attentionNormGroups != 0 {
@@ -128,23 +124,6 @@ public struct UNet2DConfiguration: Decodable, Sendable {
         if let attentionHeadDimension { try sizes.require("attention_head_dim", attentionHeadDimension, in: ConfigurationSizes.heads) }
         if let timeEmbeddingDimension { try sizes.require("time_embedding_dim", timeEmbeddingDimension, in: ConfigurationSizes.width) }
         if let classEmbedCount { try sizes.require("num_class_embeds", classEmbedCount, in: ConfigurationSizes.entries) }
-        try sizes.require("downsample_padding", downsamplePadding, in: 0...1)
-        try sizes.requireEpsilon("norm_eps", normEpsilon)
-        guard downBlockTypes.count == blockOutChannels.count else {
-            throw fail("down_block_types", "has \(downBlockTypes.count) entries but block_out_channels has \(blockOutChannels.count)")
-        }
-        guard upBlockTypes.count == downBlockTypes.count else {
-            throw fail("up_block_types", "has \(upBlockTypes.count) entries but down_block_types has \(downBlockTypes.count)")
-        }
-        for type in downBlockTypes where !["DownBlock2D", "AttnDownBlock2D"].contains(type) {
-            throw fail("down_block_types", "contains '\(type)'; supported: DownBlock2D, AttnDownBlock2D")
-        }
-        for type in upBlockTypes where !["UpBlock2D", "AttnUpBlock2D"].contains(type) {
-            throw fail("up_block_types", "contains '\(type)'; supported: UpBlock2D, AttnUpBlock2D")
-        }
-        if let midBlockType, midBlockType != "UNetMidBlock2D" {
-            throw fail("mid_block_type", "is '\(midBlockType)'; supported: UNetMidBlock2D or null")
-        }
         guard ["positional", "fourier"].contains(timeEmbeddingType) else {
             throw fail("time_embedding_type", "is '\(timeEmbeddingType)'; supported: positional, fourier")
         }
@@ -169,4 +148,9 @@ public struct UNet2DConfiguration: Decodable, Sendable {
 
     public var timeEmbeddingWidth: Int { timeEmbeddingDimension ?? blockOutChannels[0] * 4 }
     public var isClassConditional: Bool { classEmbedType != nil || classEmbedCount != nil }
+
+    /// Heads of `attention_head_dim` channels (one head over all channels without it).
+    var levelAttentionHeads: [Int] { blockOutChannels.map { $0 / (attentionHeadDimension ?? $0) } }
+    var midBlockAddsAttention: Bool { addAttention }
+    var midBlockAttentionGroups: Int? { attentionNormGroups }
 }

@@ -17,24 +17,23 @@ public final class UNet2DModel: Sendable {
         case timestep(TimestepEmbedding)
     }
 
-    private let convIn: Convolution2D
     private let timeProjection: TimeProjection
     private let timeEmbedding: TimestepEmbedding
     private let classEmbedding: ClassEmbedding?
-    private let downBlocks: [DownBlock2D]
-    private let midBlock: MidBlock2D?
-    private let upBlocks: [UpBlock2D]
-    private let normOut: GroupNorm
-    private let convOut: Convolution2D
+    private let backbone: UNetBackbone
 
     public init(configuration: UNet2DConfiguration, weights: ModelWeights) throws {
-        try configuration.validate(file: "UNet2DModel configuration")
+        let file = "UNet2DModel configuration"
+        try configuration.validate(file: file)
         self.configuration = configuration
         precision = weights.precision
         let channels = configuration.blockOutChannels
         let embeddingWidth = configuration.timeEmbeddingWidth
-        convIn = try Convolution2D(weights.scoped("conv_in"), input: configuration.inChannels, output: channels[0],
-                                   kernel: 3, padding: 1)
+        backbone = try UNetBackbone(weights, layout: configuration, settings: UNetBlockSettings(
+            file: file, timeEmbedding: embeddingWidth, groups: configuration.normGroups,
+            epsilon: configuration.normEpsilon,
+            conditioning: configuration.resnetTimeScaleShift == "scale_shift" ? .scaleShift : .add,
+            downsamplePadding: configuration.downsamplePadding, transformers: nil))
         let projectionWidth: Int
         if configuration.timeEmbeddingType == "fourier" {
             timeProjection = .fourier(try GaussianFourierProjection(weights.scoped("time_proj"), size: channels[0]))
@@ -53,40 +52,6 @@ public final class UNet2DModel: Sendable {
         default:
             classEmbedding = nil
         }
-        let settings = UNet2DBlockSettings(
-            timeEmbedding: embeddingWidth, groups: configuration.normGroups, epsilon: configuration.normEpsilon,
-            conditioning: configuration.resnetTimeScaleShift == "scale_shift" ? .scaleShift : .add,
-            headSize: configuration.attentionHeadDimension)
-
-        var output = channels[0]
-        downBlocks = try configuration.downBlockTypes.enumerated().map { index, type in
-            let input = output
-            output = channels[index]
-            return try DownBlock2D(weights.scoped("down_blocks.\(index)"), settings: settings, input: input, output: output,
-                                   layers: configuration.layersPerBlock, withAttention: type == "AttnDownBlock2D",
-                                   downsamples: index < channels.count - 1,
-                                   downsamplePadding: configuration.downsamplePadding)
-        }
-        midBlock = configuration.midBlockType == nil ? nil : try MidBlock2D(
-            weights.scoped("mid_block"), settings: settings, channels: channels.last!,
-            withAttention: configuration.addAttention,
-            attentionGroups: configuration.attentionNormGroups
-                ?? (configuration.resnetTimeScaleShift == "default" ? configuration.normGroups : nil),
-            outputScaleFactor: configuration.midBlockScaleFactor)
-        let reversed = Array(channels.reversed())
-        output = reversed[0]
-        upBlocks = try configuration.upBlockTypes.enumerated().map { index, type in
-            let previous = output
-            output = reversed[index]
-            return try UpBlock2D(weights.scoped("up_blocks.\(index)"), settings: settings,
-                                 input: reversed[min(index + 1, channels.count - 1)], previousOutput: previous,
-                                 output: output, layers: configuration.layersPerBlock + 1,
-                                 withAttention: type == "AttnUpBlock2D", upsamples: index < channels.count - 1)
-        }
-        normOut = try GroupNorm(weights.scoped("conv_norm_out"), groups: configuration.normGroups, channels: channels[0],
-                                epsilon: configuration.normEpsilon)
-        convOut = try Convolution2D(weights.scoped("conv_out"), input: channels[0], output: configuration.outChannels,
-                                    kernel: 3, padding: 1)
     }
 
     /// Checks inputs a caller controls; the forward pass assumes them valid.
@@ -133,22 +98,8 @@ public final class UNet2DModel: Sendable {
         if let classEmbedding, let classLabels {
             embedding = embedding + classEmbeddingOf(classLabels, embedding: classEmbedding)
         }
-        let activatedEmbedding = embedding.silu()
 
-        var hidden = convIn(input.toChannelsLast().converted(to: precision.dtype))
-        var skips = [hidden]
-        for block in downBlocks {
-            let (output, blockSkips) = block(hidden, embedding: activatedEmbedding)
-            hidden = output
-            skips += blockSkips
-        }
-        if let midBlock { hidden = midBlock(hidden, embedding: activatedEmbedding) }
-        for block in upBlocks {
-            let count = block.resnets.count
-            hidden = block(hidden, skips: Array(skips.suffix(count)), embedding: activatedEmbedding)
-            skips.removeLast(count)
-        }
-        var output = convOut(normOut(hidden, silu: true)).converted(to: .float32).toRowMajor()
+        var output = backbone(input, embedding: embedding.silu(), context: nil)
         if case .fourier = timeProjection {
             output = output.scaledPerItem(timesteps.map { 1 / $0 })
         }

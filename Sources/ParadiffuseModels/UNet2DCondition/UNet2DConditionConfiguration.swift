@@ -3,7 +3,7 @@ import ParadiffuseLoading
 
 /// The `config.json` of a diffusers `UNet2DConditionModel` (Stable Diffusion 1.x/2.x); absent keys take diffusers'
 /// defaults, unknown keys are ignored, unsupported options are rejected naming the key.
-public struct UNet2DConditionConfiguration: Sendable {
+public struct UNet2DConditionConfiguration: Sendable, UNetBlockLayout {
     public var sampleSize: Int?
     public var inChannels = 4
     public var outChannels = 4
@@ -83,38 +83,17 @@ public struct UNet2DConditionConfiguration: Sendable {
     }
 
     public func validate(file: String) throws {
+        try validateLayout(file: file, down: ["DownBlock2D", "CrossAttnDownBlock2D"],
+                           up: ["UpBlock2D", "CrossAttnUpBlock2D"], mid: "UNetMidBlock2DCrossAttn")
         let sizes = ConfigurationSizes(file: file)
         let fail = sizes.fail
-        try sizes.require("block_out_channels", entries: blockOutChannels, count: ConfigurationSizes.levels,
-                          in: ConfigurationSizes.width)
         if let sampleSize { try sizes.require("sample_size", sampleSize, in: ConfigurationSizes.side) }
-        try sizes.require("in_channels", inChannels, in: ConfigurationSizes.imageChannels)
-        try sizes.require("out_channels", outChannels, in: ConfigurationSizes.imageChannels)
-        try sizes.require("layers_per_block", layersPerBlock, in: ConfigurationSizes.layers)
         try sizes.require("transformer_layers_per_block", transformerLayersPerBlock, in: ConfigurationSizes.layers)
-        try sizes.require("norm_num_groups", normGroups, in: ConfigurationSizes.width)
         try sizes.require("cross_attention_dim", crossAttentionDimension, in: ConfigurationSizes.width)
         try sizes.require(attentionHeadsKey, attentionHeads, in: ConfigurationSizes.heads)
         if let timeConditionWidth { try sizes.require("time_cond_proj_dim", timeConditionWidth, in: ConfigurationSizes.width) }
-        try sizes.require("downsample_padding", downsamplePadding, in: 0...1)
-        try sizes.requireEpsilon("norm_eps", normEpsilon)
-        guard downBlockTypes.count == blockOutChannels.count else {
-            throw fail("down_block_types", "has \(downBlockTypes.count) entries but block_out_channels has \(blockOutChannels.count)")
-        }
-        guard upBlockTypes.count == downBlockTypes.count else {
-            throw fail("up_block_types", "has \(upBlockTypes.count) entries but down_block_types has \(downBlockTypes.count)")
-        }
         guard attentionHeads.count == downBlockTypes.count else {
             throw fail(attentionHeadsKey, "has \(attentionHeads.count) entries for \(downBlockTypes.count) blocks")
-        }
-        for type in downBlockTypes where !["DownBlock2D", "CrossAttnDownBlock2D"].contains(type) {
-            throw fail("down_block_types", "contains '\(type)'; supported: DownBlock2D, CrossAttnDownBlock2D")
-        }
-        for type in upBlockTypes where !["UpBlock2D", "CrossAttnUpBlock2D"].contains(type) {
-            throw fail("up_block_types", "contains '\(type)'; supported: UpBlock2D, CrossAttnUpBlock2D")
-        }
-        if let midBlockType, midBlockType != "UNetMidBlock2DCrossAttn" {
-            throw fail("mid_block_type", "is '\(midBlockType)'; supported: UNetMidBlock2DCrossAttn or null")
         }
         for (channels, heads) in zip(blockOutChannels, attentionHeads) where channels % normGroups != 0 || channels % heads != 0 {
             throw fail("block_out_channels", "entry \(channels) is not divisible by norm_num_groups \(normGroups) and \(heads) heads")
@@ -122,4 +101,7 @@ public struct UNet2DConditionConfiguration: Sendable {
     }
 
     public var timeEmbeddingWidth: Int { blockOutChannels[0] * 4 }
+
+    var levelAttentionHeads: [Int] { attentionHeads }
+    var levelTransformerLayers: [Int] { Array(repeating: transformerLayersPerBlock, count: blockOutChannels.count) }
 }

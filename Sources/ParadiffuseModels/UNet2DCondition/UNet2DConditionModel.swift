@@ -9,93 +9,24 @@ public final class UNet2DConditionModel: Sendable {
     /// Latents, context and outputs are float32; inside, activations between layers have this precision's dtype.
     public let precision: Precision
 
-    private let convIn: Convolution2D
+    private let backbone: UNetBackbone
     private let timeEmbedding: TimestepEmbedding
-    private let downBlocks: [ConditionedDownBlock]
-    private let midBlock: ConditionedMidBlock?
-    private let upBlocks: [ConditionedUpBlock]
-    private let normOut: GroupNorm
-    private let convOut: Convolution2D
 
     public init(configuration: UNet2DConditionConfiguration, weights: ModelWeights) throws {
-        try configuration.validate(file: "UNet2DConditionModel configuration")
+        let file = "UNet2DConditionModel configuration"
+        try configuration.validate(file: file)
         self.configuration = configuration
         precision = weights.precision
-        let channels = configuration.blockOutChannels
         let embeddingWidth = configuration.timeEmbeddingWidth
-        let settings = UNet2DBlockSettings(timeEmbedding: embeddingWidth, groups: configuration.normGroups,
-                                           epsilon: configuration.normEpsilon, conditioning: .add, headSize: nil)
-        func transformer(_ weights: ModelWeights, channels: Int, heads: Int) throws -> Transformer2D {
-            try Transformer2D(weights, channels: channels, heads: heads, layers: configuration.transformerLayersPerBlock,
-                              contextWidth: configuration.crossAttentionDimension, groups: configuration.normGroups,
-                              linearProjection: configuration.useLinearProjection,
-                              onlyCrossAttention: configuration.onlyCrossAttention,
-                              attentionBias: configuration.attentionBias)
-        }
-
-        convIn = try Convolution2D(weights.scoped("conv_in"), input: configuration.inChannels, output: channels[0],
-                                   kernel: 3, padding: 1)
-        timeEmbedding = try TimestepEmbedding(weights.scoped("time_embedding"), input: channels[0], output: embeddingWidth,
-                                              conditionWidth: configuration.timeConditionWidth)
-
-        var output = channels[0]
-        downBlocks = try configuration.downBlockTypes.enumerated().map { index, type in
-            let input = output
-            output = channels[index]
-            let block = weights.scoped("down_blocks.\(index)")
-            let outputChannels = output
-            return ConditionedDownBlock(
-                resnets: try (0..<configuration.layersPerBlock).map {
-                    try settings.resnet(block.scoped("resnets.\($0)"), input: $0 == 0 ? input : outputChannels,
-                                        output: outputChannels)
-                },
-                transformers: type == "CrossAttnDownBlock2D" ? try (0..<configuration.layersPerBlock).map {
-                    try transformer(block.scoped("attentions.\($0)"), channels: outputChannels,
-                                    heads: configuration.attentionHeads[index])
-                } : [],
-                downsampler: index < channels.count - 1
-                    ? try Downsample2D(block.scoped("downsamplers.0"), channels: outputChannels,
-                                       padding: configuration.downsamplePadding) : nil)
-        }
-        if configuration.midBlockType != nil {
-            let block = weights.scoped("mid_block")
-            let width = channels.last!
-            midBlock = ConditionedMidBlock(
-                first: try settings.resnet(block.scoped("resnets.0"), input: width, output: width,
-                                           outputScaleFactor: configuration.midBlockScaleFactor),
-                transformers: [try transformer(block.scoped("attentions.0"), channels: width,
-                                               heads: configuration.attentionHeads.last!)],
-                resnets: [try settings.resnet(block.scoped("resnets.1"), input: width, output: width,
-                                              outputScaleFactor: configuration.midBlockScaleFactor)])
-        } else {
-            midBlock = nil
-        }
-        let reversed = Array(channels.reversed())
-        let reversedHeads = Array(configuration.attentionHeads.reversed())
-        let layers = configuration.layersPerBlock + 1
-        output = reversed[0]
-        upBlocks = try configuration.upBlockTypes.enumerated().map { index, type in
-            let previous = output
-            output = reversed[index]
-            let input = reversed[min(index + 1, channels.count - 1)]
-            let block = weights.scoped("up_blocks.\(index)")
-            let outputChannels = output
-            return ConditionedUpBlock(
-                resnets: try (0..<layers).map { layer in
-                    try settings.resnet(block.scoped("resnets.\(layer)"),
-                                        input: (layer == 0 ? previous : outputChannels) + (layer == layers - 1 ? input : outputChannels),
-                                        output: outputChannels)
-                },
-                transformers: type == "CrossAttnUpBlock2D" ? try (0..<layers).map {
-                    try transformer(block.scoped("attentions.\($0)"), channels: outputChannels, heads: reversedHeads[index])
-                } : [],
-                upsampler: index < channels.count - 1
-                    ? try Upsample2D(block.scoped("upsamplers.0"), channels: outputChannels) : nil)
-        }
-        normOut = try GroupNorm(weights.scoped("conv_norm_out"), groups: configuration.normGroups, channels: channels[0],
-                                epsilon: configuration.normEpsilon)
-        convOut = try Convolution2D(weights.scoped("conv_out"), input: channels[0], output: configuration.outChannels,
-                                    kernel: 3, padding: 1)
+        backbone = try UNetBackbone(weights, layout: configuration, settings: UNetBlockSettings(
+            file: file, timeEmbedding: embeddingWidth, groups: configuration.normGroups,
+            epsilon: configuration.normEpsilon, conditioning: .add, downsamplePadding: configuration.downsamplePadding,
+            transformers: .init(contextWidth: configuration.crossAttentionDimension,
+                                linearProjection: configuration.useLinearProjection,
+                                onlyCrossAttention: configuration.onlyCrossAttention,
+                                attentionBias: configuration.attentionBias)))
+        timeEmbedding = try TimestepEmbedding(weights.scoped("time_embedding"), input: configuration.blockOutChannels[0],
+                                              output: embeddingWidth, conditionWidth: configuration.timeConditionWidth)
     }
 
     /// Loads a `unet/` component folder (`config.json` + weights, single or sharded, optionally a variant) to
@@ -139,21 +70,6 @@ public final class UNet2DConditionModel: Sendable {
         }
         let embedding = timeEmbedding(projection, condition: timestepCondition?.toRowMajor()).silu()
 
-        var hidden = convIn(latents.toChannelsLast().converted(to: precision.dtype))
-        var skips = [hidden]
-        for block in downBlocks {
-            let (output, blockSkips) = block(hidden, embedding: embedding, context: context)
-            hidden = output
-            skips += blockSkips
-        }
-        if let midBlock { hidden = midBlock(hidden, embedding: embedding, context: context) }
-        for block in upBlocks {
-            let count = block.resnets.count
-            let blockSkips = Array(skips.suffix(count))
-            skips.removeLast(count)
-            let outputSize = skips.last.map { (height: $0.shape[2], width: $0.shape[3]) }
-            hidden = block(hidden, skips: blockSkips, embedding: embedding, context: context, outputSize: outputSize)
-        }
-        return convOut(normOut(hidden, silu: true)).converted(to: .float32).toRowMajor()
+        return backbone(latents, embedding: embedding, context: context)
     }
 }

@@ -1,0 +1,60 @@
+/// The keys of a UNet `config.json` that lay out its levels of blocks, which UNet2DModel's and
+/// UNet2DConditionModel's configurations read alike.
+protocol UNetBlockLayout {
+    var inChannels: Int { get }
+    var outChannels: Int { get }
+    var blockOutChannels: [Int] { get }
+    var layersPerBlock: Int { get }
+    var downBlockTypes: [String] { get }
+    var midBlockType: String? { get }
+    var upBlockTypes: [String] { get }
+    var midBlockScaleFactor: Float { get }
+    var normGroups: Int { get }
+    var normEpsilon: Float { get }
+    var downsamplePadding: Int { get }
+    /// The attention heads of each level's blocks, top level first (the mid block has the last entry's); read only
+    /// after `validateLayout`.
+    var levelAttentionHeads: [Int] { get }
+    /// `transformer_layers_per_block` of each level, top level first (the mid block has the last entry's).
+    var levelTransformerLayers: [Int] { get }
+    /// UNetMidBlock2D's `add_attention` and `attn_norm_num_groups`.
+    var midBlockAddsAttention: Bool { get }
+    var midBlockAttentionGroups: Int? { get }
+}
+
+extension UNetBlockLayout {
+    /// diffusers' defaults.
+    var levelTransformerLayers: [Int] { Array(repeating: 1, count: blockOutChannels.count) }
+    var midBlockAddsAttention: Bool { true }
+    var midBlockAttentionGroups: Int? { nil }
+
+    /// Checks the sizes and the block types (each in `down`, `up` or `mid`, or a null mid block); errors name `file`
+    /// and the key.
+    func validateLayout(file: String, down: [String], up: [String], mid: String) throws {
+        let sizes = ConfigurationSizes(file: file)
+        let fail = sizes.fail
+        try sizes.require("block_out_channels", entries: blockOutChannels, count: ConfigurationSizes.levels,
+                          in: ConfigurationSizes.width)
+        try sizes.require("in_channels", inChannels, in: ConfigurationSizes.imageChannels)
+        try sizes.require("out_channels", outChannels, in: ConfigurationSizes.imageChannels)
+        try sizes.require("layers_per_block", layersPerBlock, in: ConfigurationSizes.layers)
+        try sizes.require("norm_num_groups", normGroups, in: ConfigurationSizes.width)
+        try sizes.require("downsample_padding", downsamplePadding, in: 0...1)
+        try sizes.requireEpsilon("norm_eps", normEpsilon)
+        guard downBlockTypes.count == blockOutChannels.count else {
+            throw fail("down_block_types", "has \(downBlockTypes.count) entries but block_out_channels has \(blockOutChannels.count)")
+        }
+        guard upBlockTypes.count == downBlockTypes.count else {
+            throw fail("up_block_types", "has \(upBlockTypes.count) entries but down_block_types has \(downBlockTypes.count)")
+        }
+        for type in downBlockTypes where !down.contains(type) {
+            throw fail("down_block_types", "contains '\(type)'; supported: \(down.joined(separator: ", "))")
+        }
+        for type in upBlockTypes where !up.contains(type) {
+            throw fail("up_block_types", "contains '\(type)'; supported: \(up.joined(separator: ", "))")
+        }
+        if let midBlockType, midBlockType != mid {
+            throw fail("mid_block_type", "is '\(midBlockType)'; supported: \(mid) or null")
+        }
+    }
+}
