@@ -151,6 +151,7 @@ public struct UNet2DConfiguration: Decodable, Sendable, UNetBlockLayout {
 
     /// Heads of `attention_head_dim` channels (one head over all channels without it).
     var levelAttentionHeads: [Int] { blockOutChannels.map { $0 / (attentionHeadDimension ?? $0) } }
+    var resnetTimeConditioning: ResnetBlock2D.TimeConditioning { resnetTimeScaleShift == "scale_shift" ? .scaleShift : .add }
     var midBlockAddsAttention: Bool { addAttention }
     var midBlockAttentionGroups: Int? { attentionNormGroups }
 }

@@ -23,17 +23,11 @@ public final class UNet2DModel: Sendable {
     private let backbone: UNetBackbone
 
     public init(configuration: UNet2DConfiguration, weights: ModelWeights) throws {
-        let file = "UNet2DModel configuration"
-        try configuration.validate(file: file)
         self.configuration = configuration
         precision = weights.precision
+        backbone = try UNetBackbone(weights, validating: configuration, file: "UNet2DModel configuration")
         let channels = configuration.blockOutChannels
         let embeddingWidth = configuration.timeEmbeddingWidth
-        backbone = try UNetBackbone(weights, layout: configuration, settings: UNetBlockSettings(
-            file: file, timeEmbedding: embeddingWidth, groups: configuration.normGroups,
-            epsilon: configuration.normEpsilon,
-            conditioning: configuration.resnetTimeScaleShift == "scale_shift" ? .scaleShift : .add,
-            downsamplePadding: configuration.downsamplePadding, transformers: nil))
         let projectionWidth: Int
         if configuration.timeEmbeddingType == "fourier" {
             timeProjection = .fourier(try GaussianFourierProjection(weights.scoped("time_proj"), size: channels[0]))

@@ -102,6 +102,10 @@ public struct UNet2DConditionConfiguration: Sendable, UNetBlockLayout {
 
     public var timeEmbeddingWidth: Int { blockOutChannels[0] * 4 }
 
+    var blockTransformers: UNetBlockSettings.TransformerSettings? {
+        .init(contextWidth: crossAttentionDimension, linearProjection: useLinearProjection,
+              onlyCrossAttention: onlyCrossAttention, attentionBias: attentionBias)
+    }
     var levelAttentionHeads: [Int] { attentionHeads }
     var levelTransformerLayers: [Int] { Array(repeating: transformerLayersPerBlock, count: blockOutChannels.count) }
 }

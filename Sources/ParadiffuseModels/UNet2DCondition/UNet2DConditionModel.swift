@@ -13,20 +13,12 @@ public final class UNet2DConditionModel: Sendable {
     private let timeEmbedding: TimestepEmbedding
 
     public init(configuration: UNet2DConditionConfiguration, weights: ModelWeights) throws {
-        let file = "UNet2DConditionModel configuration"
-        try configuration.validate(file: file)
         self.configuration = configuration
         precision = weights.precision
-        let embeddingWidth = configuration.timeEmbeddingWidth
-        backbone = try UNetBackbone(weights, layout: configuration, settings: UNetBlockSettings(
-            file: file, timeEmbedding: embeddingWidth, groups: configuration.normGroups,
-            epsilon: configuration.normEpsilon, conditioning: .add, downsamplePadding: configuration.downsamplePadding,
-            transformers: .init(contextWidth: configuration.crossAttentionDimension,
-                                linearProjection: configuration.useLinearProjection,
-                                onlyCrossAttention: configuration.onlyCrossAttention,
-                                attentionBias: configuration.attentionBias)))
+        backbone = try UNetBackbone(weights, validating: configuration, file: "UNet2DConditionModel configuration")
         timeEmbedding = try TimestepEmbedding(weights.scoped("time_embedding"), input: configuration.blockOutChannels[0],
-                                              output: embeddingWidth, conditionWidth: configuration.timeConditionWidth)
+                                              output: configuration.timeEmbeddingWidth,
+                                              conditionWidth: configuration.timeConditionWidth)
     }
 
     /// Loads a `unet/` component folder (`config.json` + weights, single or sharded, optionally a variant) to

@@ -11,10 +11,12 @@ struct UNetBackbone {
     let normOut: GroupNorm
     let convOut: Convolution2D
 
-    /// The blocks `layout` (validated) names, built as diffusers' `get_down_block`, `get_mid_block` and
-    /// `get_up_block` do.
-    init(_ weights: ModelWeights, layout: some UNetBlockLayout, settings: UNetBlockSettings) throws {
+    /// Validates `layout`, then builds the blocks it names as diffusers' `get_down_block`, `get_mid_block` and
+    /// `get_up_block` do; errors name `file`.
+    init(_ weights: ModelWeights, validating layout: some UNetBlockLayout, file: String) throws {
+        try layout.validate(file: file)
         dtype = weights.precision.dtype
+        let settings = UNetBlockSettings(layout, file: file)
         let channels = layout.blockOutChannels
         let heads = layout.levelAttentionHeads
         let transformerLayers = layout.levelTransformerLayers

@@ -1,5 +1,5 @@
-/// The keys of a UNet `config.json` that lay out its levels of blocks, which UNet2DModel's and
-/// UNet2DConditionModel's configurations read alike.
+/// What the blocks of a UNet read from its `config.json`: keys UNet2DModel's and UNet2DConditionModel's
+/// configurations read alike, and the settings each gives its blocks.
 protocol UNetBlockLayout {
     var inChannels: Int { get }
     var outChannels: Int { get }
@@ -12,18 +12,28 @@ protocol UNetBlockLayout {
     var normGroups: Int { get }
     var normEpsilon: Float { get }
     var downsamplePadding: Int { get }
+    var timeEmbeddingWidth: Int { get }
+    /// `resnet_time_scale_shift`.
+    var resnetTimeConditioning: ResnetBlock2D.TimeConditioning { get }
+    /// nil for a UNet without a context to cross-attend to.
+    var blockTransformers: UNetBlockSettings.TransformerSettings? { get }
     /// The attention heads of each level's blocks, top level first (the mid block has the last entry's); read only
-    /// after `validateLayout`.
+    /// after `validate`.
     var levelAttentionHeads: [Int] { get }
     /// `transformer_layers_per_block` of each level, top level first (the mid block has the last entry's).
     var levelTransformerLayers: [Int] { get }
     /// UNetMidBlock2D's `add_attention` and `attn_norm_num_groups`.
     var midBlockAddsAttention: Bool { get }
     var midBlockAttentionGroups: Int? { get }
+
+    /// Checks every key (calling `validateLayout` for these); errors name `file` and the key.
+    func validate(file: String) throws
 }
 
 extension UNetBlockLayout {
     /// diffusers' defaults.
+    var resnetTimeConditioning: ResnetBlock2D.TimeConditioning { .add }
+    var blockTransformers: UNetBlockSettings.TransformerSettings? { nil }
     var levelTransformerLayers: [Int] { Array(repeating: 1, count: blockOutChannels.count) }
     var midBlockAddsAttention: Bool { true }
     var midBlockAttentionGroups: Int? { nil }

@@ -21,15 +21,36 @@ struct UNetBlockSettings {
     /// nil for a UNet without a context: its blocks cannot cross-attend.
     let transformers: TransformerSettings?
 
+    /// The settings `layout` gives its blocks; errors name `file`.
+    init(_ layout: some UNetBlockLayout, file: String) {
+        self.file = file
+        timeEmbedding = layout.timeEmbeddingWidth
+        groups = layout.normGroups
+        epsilon = layout.normEpsilon
+        conditioning = layout.resnetTimeConditioning
+        downsamplePadding = layout.downsamplePadding
+        transformers = layout.blockTransformers
+    }
+
     func resnet(_ weights: ModelWeights, input: Int, output: Int, outputScaleFactor: Float = 1) throws -> ResnetBlock2D {
         try ResnetBlock2D(weights, input: input, output: output, timeEmbedding: timeEmbedding, groups: groups,
                           epsilon: epsilon, conditioning: conditioning, outputScaleFactor: outputScaleFactor)
     }
 
-    /// One attention of `kind` over `channels` in `heads` heads; `spatialGroups` and `rescale` are the
-    /// self-attention's norm groups (nil: no norm) and output scale, `transformerLayers` the transformer's depth.
-    func attention(_ kind: BlockAttention.Kind, _ weights: ModelWeights, channels: Int, heads: Int,
-                   transformerLayers: Int, spatialGroups: Int?, rescale: Float = 1) throws -> BlockAttention {
+    /// `count` attentions of `kind` (none for nil), `attentions.0` on, over `channels` in `heads` heads;
+    /// `spatialGroups` and `rescale` are the self-attention's norm groups (nil: no norm) and output scale,
+    /// `transformerLayers` the transformer's depth.
+    func attentions(_ kind: BlockAttention.Kind?, _ weights: ModelWeights, count: Int, channels: Int, heads: Int,
+                    transformerLayers: Int, spatialGroups: Int?, rescale: Float = 1) throws -> [BlockAttention] {
+        guard let kind else { return [] }
+        return try (0..<count).map {
+            try attention(kind, weights.scoped("attentions.\($0)"), channels: channels, heads: heads,
+                          transformerLayers: transformerLayers, spatialGroups: spatialGroups, rescale: rescale)
+        }
+    }
+
+    private func attention(_ kind: BlockAttention.Kind, _ weights: ModelWeights, channels: Int, heads: Int,
+                           transformerLayers: Int, spatialGroups: Int?, rescale: Float) throws -> BlockAttention {
         switch kind {
         case .spatial:
             return .spatial(try SpatialSelfAttention(weights, channels: channels, headSize: channels / heads,

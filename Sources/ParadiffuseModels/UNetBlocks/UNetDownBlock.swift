@@ -18,12 +18,8 @@ struct UNetDownBlock {
         resnets = try (0..<layers).map {
             try settings.resnet(weights.scoped("resnets.\($0)"), input: $0 == 0 ? input : output, output: output)
         }
-        attentions = try attention.map { kind in
-            try (0..<layers).map {
-                try settings.attention(kind, weights.scoped("attentions.\($0)"), channels: output, heads: heads,
-                                       transformerLayers: transformerLayers, spatialGroups: settings.groups)
-            }
-        } ?? []
+        attentions = try settings.attentions(attention, weights, count: layers, channels: output, heads: heads,
+                                             transformerLayers: transformerLayers, spatialGroups: settings.groups)
         downsampler = addsDownsample
             ? try Downsample2D(weights.scoped("downsamplers.0"), channels: output, padding: settings.downsamplePadding)
             : nil

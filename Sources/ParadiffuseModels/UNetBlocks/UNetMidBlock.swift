@@ -23,12 +23,10 @@ struct UNetMidBlock {
         }
         first = try settings.resnet(weights.scoped("resnets.0"), input: channels, output: channels,
                                     outputScaleFactor: outputScaleFactor)
-        attentions = try attention.map {
-            [try settings.attention($0, weights.scoped("attentions.0"), channels: channels, heads: heads,
-                                    transformerLayers: transformerLayers,
-                                    spatialGroups: attentionGroups ?? (settings.conditioning == .add ? settings.groups : nil),
-                                    rescale: outputScaleFactor)]
-        } ?? []
+        attentions = try settings.attentions(
+            attention, weights, count: 1, channels: channels, heads: heads, transformerLayers: transformerLayers,
+            spatialGroups: attentionGroups ?? (settings.conditioning == .add ? settings.groups : nil),
+            rescale: outputScaleFactor)
         resnets = [try settings.resnet(weights.scoped("resnets.1"), input: channels, output: channels,
                                        outputScaleFactor: outputScaleFactor)]
     }

@@ -22,12 +22,8 @@ struct UNetUpBlock {
             return try settings.resnet(weights.scoped("resnets.\(index)"), input: hiddenChannels + skipChannels,
                                        output: output)
         }
-        attentions = try attention.map { kind in
-            try (0..<layers).map {
-                try settings.attention(kind, weights.scoped("attentions.\($0)"), channels: output, heads: heads,
-                                       transformerLayers: transformerLayers, spatialGroups: settings.groups)
-            }
-        } ?? []
+        attentions = try settings.attentions(attention, weights, count: layers, channels: output, heads: heads,
+                                             transformerLayers: transformerLayers, spatialGroups: settings.groups)
         upsampler = addsUpsample ? try Upsample2D(weights.scoped("upsamplers.0"), channels: output) : nil
     }
 
