@@ -51,6 +51,10 @@ public struct UNet2DConfiguration: Decodable, Sendable, UNetBlockLayout {
         func read<T: Decodable>(_ key: CodingKeys, _ target: inout T) throws {
             if let value = try values.decodeIfPresent(T.self, forKey: key) { target = value }
         }
+        /// A default that the key, when present, replaces: null too.
+        func readNullable<T: Decodable>(_ key: CodingKeys, _ target: inout T?) throws {
+            if values.contains(key) { target = try values.decodeIfPresent(T.self, forKey: key) }
+        }
         if let size = try? values.decodeIfPresent(Int.self, forKey: .sampleSize) {
             sampleSize = [size, size]
         } else {
@@ -64,9 +68,7 @@ public struct UNet2DConfiguration: Decodable, Sendable, UNetBlockLayout {
         try read(.frequencyShift, &frequencyShift)
         try read(.flipSinToCos, &flipSinToCos)
         try read(.downBlockTypes, &downBlockTypes)
-        if values.contains(.midBlockType) {
-            midBlockType = try values.decodeIfPresent(String.self, forKey: .midBlockType)
-        }
+        try readNullable(.midBlockType, &midBlockType)
         try read(.upBlockTypes, &upBlockTypes)
         try read(.blockOutChannels, &blockOutChannels)
         try read(.layersPerBlock, &layersPerBlock)
@@ -75,9 +77,7 @@ public struct UNet2DConfiguration: Decodable, Sendable, UNetBlockLayout {
         try read(.downsampleType, &downsampleType)
         try read(.upsampleType, &upsampleType)
         try read(.activation, &activation)
-        if values.contains(.attentionHeadDimension) {
-            attentionHeadDimension = try values.decodeIfPresent(Int.self, forKey: .attentionHeadDimension)
-        }
+        try readNullable(.attentionHeadDimension, &attentionHeadDimension)
         try read(.normGroups, &normGroups)
         attentionNormGroups = try values.decodeIfPresent(Int.self, forKey: .attentionNormGroups)
         try read(.normEpsilon, &normEpsilon)
