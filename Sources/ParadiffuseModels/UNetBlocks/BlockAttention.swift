@@ -6,7 +6,7 @@ import ParadiffuseTensors
 enum BlockAttention {
     enum Kind {
         case spatial
-        case transformer
+        case transformer(UNetBlockSettings.TransformerSettings)
     }
 
     case spatial(SpatialSelfAttention)

@@ -55,10 +55,7 @@ struct UNetBlockSettings {
         case .spatial:
             return .spatial(try SpatialSelfAttention(weights, channels: channels, headSize: channels / heads,
                                                      groups: spatialGroups, epsilon: epsilon, rescaleOutputFactor: rescale))
-        case .transformer:
-            guard let transformers else {
-                throw fail("cross_attention_dim", "is needed by cross-attention blocks, and this UNet has none")
-            }
+        case .transformer(let transformers):
             return .transformer(try Transformer2D(weights, channels: channels, heads: heads, layers: transformerLayers,
                                                   contextWidth: transformers.contextWidth, groups: groups,
                                                   linearProjection: transformers.linearProjection,
@@ -74,10 +71,17 @@ struct UNetBlockSettings {
         switch type {
         case names.plain: return nil
         case names.spatial: return .spatial
-        case names.transformer: return .transformer
+        case names.transformer: return try crossAttention(for: type)
         default:
             throw fail(key, "contains '\(type)'; supported: \(names.plain), \(names.spatial), \(names.transformer)")
         }
+    }
+
+    /// The transformer of the cross-attention block type `type`, as diffusers' `get_down_block` and friends need
+    /// `cross_attention_dim` for it.
+    func crossAttention(for type: String) throws -> BlockAttention.Kind {
+        guard let transformers else { throw fail("cross_attention_dim", "is needed by \(type), and this UNet has none") }
+        return .transformer(transformers)
     }
 
     func fail(_ key: String, _ reason: String) -> ModelError {

@@ -10,14 +10,14 @@ struct UNetMidBlock {
     /// The block of type `type` (`mid_block_type`), as UNet2DModel builds UNetMidBlock2D (self-attention if
     /// `addsAttention`, normalised over `attentionGroups`; nil: the ResNets' groups without scale-shift
     /// conditioning, else no norm) and `get_mid_block` builds UNetMidBlock2DCrossAttn (a transformer of
-    /// `transformerLayers` layers). Both have `heads` attention heads and scale every output by
-    /// 1 / `outputScaleFactor`.
+    /// `transformerLayers` layers). Both have `heads` attention heads; the ResNets (and the self-attention)
+    /// scale their outputs by 1 / `outputScaleFactor`.
     init(_ type: String, _ weights: ModelWeights, settings: UNetBlockSettings, channels: Int, heads: Int,
          transformerLayers: Int, outputScaleFactor: Float, addsAttention: Bool, attentionGroups: Int?) throws {
         let attention: BlockAttention.Kind?
         switch type {
         case "UNetMidBlock2D": attention = addsAttention ? .spatial : nil
-        case "UNetMidBlock2DCrossAttn": attention = .transformer
+        case "UNetMidBlock2DCrossAttn": attention = try settings.crossAttention(for: type)
         default:
             throw settings.fail("mid_block_type", "is '\(type)'; supported: UNetMidBlock2D, UNetMidBlock2DCrossAttn or null")
         }
