@@ -6,42 +6,25 @@ import ParadiffuseTensors
 /// `DDIMScheduler`, including its previous timestep `t − T / n` (integer division) for every spacing.
 /// Batched transitions equal `step` at each item's own timestep; diffusers' `DDIMParallelScheduler`
 /// instead takes ᾱ of the final step to be 1 even when `set_alpha_to_one` is false.
-public struct DDIMScheduler: ParallelScheduler {
+public struct DDIMScheduler: ParallelScheduler, ConfiguredScheduler {
     public static let className = "DDIMScheduler"
     public static let supportedBetaSchedules: [BetaSchedule] = [.linear, .scaledLinear, .squaredcosCapV2]
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: SchedulerConfiguration, SampleLimitConfiguration, TimestepSpacingConfiguration {
         public var noiseSchedule = NoiseSchedule.Configuration()
-        public var clipSample = true
-        public var clipSampleRange = 1.0
+        public var sampleLimit = PredictedSampleLimit.Configuration(clipSample: true)
         /// Whether ᾱ before the first training timestep is 1 (otherwise ᾱ_0).
         public var setAlphaToOne = true
         public var predictionType = PredictionType.epsilon
-        public var thresholding = false
-        public var dynamicThresholdingRatio = 0.995
-        public var sampleMaxValue = 1.0
-        public var timestepSpacing = TimestepSpacing.leading
-        public var stepsOffset = 0
+        public var timestepPlacement = TimestepPlacement(.leading)
 
         public init() {}
 
-        /// The keys DDIM reads, as `DDIMScheduler.from_config` does: other keys are ignored, absent ones default.
-        public init(_ config: JSONConfig) throws {
-            let name = DDIMScheduler.className
-            noiseSchedule = try NoiseSchedule.Configuration(config, supported: DDIMScheduler.supportedBetaSchedules,
-                                                             scheduler: name)
-            clipSample = try config.value("clip_sample", default: clipSample)
-            clipSampleRange = try config.value("clip_sample_range", default: clipSampleRange)
-            setAlphaToOne = try config.value("set_alpha_to_one", default: setAlphaToOne)
-            predictionType = try config.choice("prediction_type", default: predictionType,
-                                               among: PredictionType.allCases, for: name)
-            thresholding = try config.value("thresholding", default: thresholding)
-            dynamicThresholdingRatio = try config.value("dynamic_thresholding_ratio", default: dynamicThresholdingRatio)
-            sampleMaxValue = try config.value("sample_max_value", default: sampleMaxValue)
-            timestepSpacing = try config.choice("timestep_spacing", default: timestepSpacing,
-                                                among: TimestepSpacing.allCases, for: name)
-            stepsOffset = try config.value("steps_offset", default: stepsOffset)
+        public static var keys: [ConfigurationKey<Self>] {
+            [.noiseSchedule(\.noiseSchedule, supported: DDIMScheduler.supportedBetaSchedules), .group(\.sampleLimit),
+             .value("set_alpha_to_one", \.setAlphaToOne), .choice("prediction_type", \.predictionType),
+             .group(\.timestepPlacement)]
         }
     }
 
@@ -79,18 +62,25 @@ public struct DDIMScheduler: ParallelScheduler {
         self.options = options
         noiseSchedule = try NoiseSchedule(configuration.noiseSchedule, supported: Self.supportedBetaSchedules,
                                           scheduler: Self.className)
-        sampleLimit = try PredictedSampleLimit(
-            clipSample: configuration.clipSample, clipSampleRange: configuration.clipSampleRange,
-            thresholding: configuration.thresholding,
-            dynamicThresholdingRatio: configuration.dynamicThresholdingRatio,
-            sampleMaxValue: configuration.sampleMaxValue, scheduler: Self.className)
+        sampleLimit = try PredictedSampleLimit(configuration.sampleLimit, scheduler: Self.className)
         finalAlphaCumprod = configuration.setAlphaToOne ? 1 : noiseSchedule.alphasCumprod[0]
         timesteps = Array((0..<noiseSchedule.numTrainTimesteps).reversed())
     }
 
-    /// The scheduler `config` describes; a value it cannot use is an error naming the file and key.
+    public init(configuration: Configuration) throws {
+        try self.init(configuration: configuration, options: StepOptions())
+    }
+
+    /// The scheduler `config` describes, stepping with `options`; a value it cannot use is an error naming the file
+    /// and key.
     public init(config: JSONConfig, options: StepOptions = StepOptions()) throws {
-        self = try config.validating { try DDIMScheduler(configuration: Configuration(config), options: options) }
+        self = try config.validating {
+            try DDIMScheduler(configuration: Configuration(config, scheduler: Self.className), options: options)
+        }
+    }
+
+    public static func make(configuration: Configuration, options: StepOptions) throws -> Self {
+        try Self(configuration: configuration, options: options)
     }
 
     public mutating func setTimesteps(_ count: Int) throws {

@@ -6,42 +6,24 @@ import ParadiffuseTensors
 /// Steps equal diffusers' `DDPMScheduler`; batched transitions equal its `step` at each item's own timestep
 /// (diffusers' `DDPMParallelScheduler.batch_step_no_noise` assumes evenly strided timesteps, which `trailing`
 /// and `linspace` spacing and custom timesteps are not).
-public struct DDPMScheduler: ParallelScheduler {
+public struct DDPMScheduler: ParallelScheduler, ConfiguredScheduler {
     public static let className = "DDPMScheduler"
     public static let supportedBetaSchedules = BetaSchedule.allCases
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: SchedulerConfiguration, SampleLimitConfiguration, TimestepSpacingConfiguration {
         public var noiseSchedule = NoiseSchedule.Configuration()
         public var varianceType = DDPMVarianceType.fixedSmall
-        public var clipSample = true
-        public var clipSampleRange = 1.0
+        public var sampleLimit = PredictedSampleLimit.Configuration(clipSample: true)
         public var predictionType = PredictionType.epsilon
-        public var thresholding = false
-        public var dynamicThresholdingRatio = 0.995
-        public var sampleMaxValue = 1.0
-        public var timestepSpacing = TimestepSpacing.leading
-        public var stepsOffset = 0
+        public var timestepPlacement = TimestepPlacement(.leading)
 
         public init() {}
 
-        /// The keys DDPM reads, as `DDPMScheduler.from_config` does: other keys are ignored, absent ones default.
-        public init(_ config: JSONConfig) throws {
-            let name = DDPMScheduler.className
-            noiseSchedule = try NoiseSchedule.Configuration(config, supported: DDPMScheduler.supportedBetaSchedules,
-                                                             scheduler: name)
-            varianceType = try config.choice("variance_type", default: varianceType,
-                                             among: DDPMVarianceType.allCases, for: name)
-            clipSample = try config.value("clip_sample", default: clipSample)
-            clipSampleRange = try config.value("clip_sample_range", default: clipSampleRange)
-            predictionType = try config.choice("prediction_type", default: predictionType,
-                                               among: PredictionType.allCases, for: name)
-            thresholding = try config.value("thresholding", default: thresholding)
-            dynamicThresholdingRatio = try config.value("dynamic_thresholding_ratio", default: dynamicThresholdingRatio)
-            sampleMaxValue = try config.value("sample_max_value", default: sampleMaxValue)
-            timestepSpacing = try config.choice("timestep_spacing", default: timestepSpacing,
-                                                among: TimestepSpacing.allCases, for: name)
-            stepsOffset = try config.value("steps_offset", default: stepsOffset)
+        public static var keys: [ConfigurationKey<Self>] {
+            [.noiseSchedule(\.noiseSchedule, supported: DDPMScheduler.supportedBetaSchedules),
+             .choice("variance_type", \.varianceType), .group(\.sampleLimit),
+             .choice("prediction_type", \.predictionType), .group(\.timestepPlacement)]
         }
     }
 
@@ -71,18 +53,9 @@ public struct DDPMScheduler: ParallelScheduler {
         self.configuration = configuration
         noiseSchedule = try NoiseSchedule(configuration.noiseSchedule, supported: Self.supportedBetaSchedules,
                                           scheduler: Self.className)
-        sampleLimit = try PredictedSampleLimit(
-            clipSample: configuration.clipSample, clipSampleRange: configuration.clipSampleRange,
-            thresholding: configuration.thresholding,
-            dynamicThresholdingRatio: configuration.dynamicThresholdingRatio,
-            sampleMaxValue: configuration.sampleMaxValue, scheduler: Self.className)
+        sampleLimit = try PredictedSampleLimit(configuration.sampleLimit, scheduler: Self.className)
         timesteps = []
         useTimesteps(Array((0..<noiseSchedule.numTrainTimesteps).reversed()))
-    }
-
-    /// The scheduler `config` describes; a value it cannot use is an error naming the file and key.
-    public init(config: JSONConfig) throws {
-        self = try config.validating { try DDPMScheduler(configuration: Configuration(config)) }
     }
 
     public mutating func setTimesteps(_ count: Int) throws {

@@ -14,33 +14,29 @@ public struct DEISMultistepScheduler: SolverScheduler {
     public static let className = "DEISMultistepScheduler"
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: SolverConfiguration, TimestepSpacingConfiguration, Sendable, Equatable {
+    public struct Configuration: SolverConfiguration, TimestepSpacingConfiguration {
         public var solverOptions = SolverOptions()
-        public var timestepSpacing = TimestepSpacing.linspace
-        public var stepsOffset = 0
+        public var timestepPlacement = TimestepPlacement(.linspace)
 
         public init() {}
 
-        /// The keys DEIS reads, as `DEISMultistepScheduler.from_config` does: other keys are ignored (among them
-        /// `rescale_betas_zero_snr`, which DEIS does not have), absent ones default, and options this engine lacks
-        /// are errors naming the key.
-        public init(_ config: JSONConfig) throws {
-            let name = DEISMultistepScheduler.className
-            try solverOptions.read(config, scheduler: name)
-            solverOptions.noiseSchedule.rescaleBetasZeroSNR = false
-            try Self.requireAlias("algorithm_type", of: "deis", among: ["dpmsolver", "dpmsolver++"], in: config)
-            try Self.requireAlias("solver_type", of: "logrho", among: ["midpoint", "heun", "bh1", "bh2"], in: config)
-            try readTimestepSpacing(config, scheduler: name)
+        /// Other keys are ignored (among them `rescale_betas_zero_snr`, which DEIS does not have).
+        public static var keys: [ConfigurationKey<Self>] {
+            [.group(\.solverOptions, keys: SolverOptions.keys(readsZeroSNR: false)),
+             requireAlias("algorithm_type", of: "deis", among: ["dpmsolver", "dpmsolver++"]),
+             requireAlias("solver_type", of: "logrho", among: ["midpoint", "heun", "bh1", "bh2"]),
+             .group(\.timestepPlacement)]
         }
 
         /// `key` may be absent, `value`, or one of the `aliases` diffusers turns into `value`; anything else is
         /// not implemented.
-        private static func requireAlias(_ key: String, of value: String, among aliases: [String],
-                                         in config: JSONConfig) throws {
-            guard let given: String = try config.optionalValue(key), given != value else { return }
-            guard aliases.contains(given) else {
-                throw LoadingError.invalidConfigValue(config.url, key: key, reason:
-                    "'\(given)' is not implemented for \(DEISMultistepScheduler.className); only '\(value)' is")
+        private static func requireAlias(_ key: String, of value: String, among aliases: [String]) -> ConfigurationKey<Self> {
+            .check { config, scheduler in
+                guard let given: String = try config.optionalValue(key), given != value else { return }
+                guard aliases.contains(given) else {
+                    throw LoadingError.invalidConfigValue(config.url, key: key, reason:
+                        "'\(given)' is not implemented for \(scheduler); only '\(value)' is")
+                }
             }
         }
     }
@@ -62,11 +58,6 @@ public struct DEISMultistepScheduler: SolverScheduler {
         setup = try SolverSetup(configuration.solverOptions, scheduler: Self.className)
         self.configuration = configuration
         timesteps = setup.trainingTimesteps
-    }
-
-    /// The scheduler `config` describes; a value it cannot use is an error naming the file and key.
-    public init(config: JSONConfig) throws {
-        self = try config.validating { try DEISMultistepScheduler(configuration: Configuration(config)) }
     }
 
     public mutating func setTimesteps(_ count: Int) throws {

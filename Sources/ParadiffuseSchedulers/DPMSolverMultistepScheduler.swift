@@ -11,36 +11,21 @@ public struct DPMSolverMultistepScheduler: SolverScheduler {
     public static let className = "DPMSolverMultistepScheduler"
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: SolverConfiguration, TimestepSpacingConfiguration, Sendable, Equatable {
+    public struct Configuration: SolverConfiguration, TimestepSpacingConfiguration {
         public var solverOptions = SolverOptions()
         public var algorithm = DPMSolverAlgorithm.dpmSolverPlusPlus
         public var solverType = DPMSolverType.midpoint
         /// Use a first-order step last, whatever the run's length.
         public var eulerAtFinal = false
         public var finalSigmas = FinalSigmas.zero
-        public var timestepSpacing = TimestepSpacing.linspace
-        public var stepsOffset = 0
+        public var timestepPlacement = TimestepPlacement(.linspace)
 
         public init() {}
 
-        /// The keys DPM-Solver reads, as `DPMSolverMultistepScheduler.from_config` does: other keys are ignored,
-        /// absent ones default, and options this engine lacks are errors naming the key.
-        public init(_ config: JSONConfig) throws {
-            let name = DPMSolverMultistepScheduler.className
-            try solverOptions.read(config, scheduler: name)
-            algorithm = try config.choice("algorithm_type", default: algorithm, among: DPMSolverAlgorithm.allCases,
-                                          for: name)
-            solverType = try config.choice("solver_type", default: solverType, among: DPMSolverType.allCases,
-                                           for: name)
-            eulerAtFinal = try config.value("euler_at_final", default: eulerAtFinal)
-            finalSigmas = try config.choice("final_sigmas_type", default: finalSigmas, among: FinalSigmas.allCases,
-                                            for: name)
-            try readTimestepSpacing(config, scheduler: name)
-            if try config.value("use_lu_lambdas", default: false) {
-                throw LoadingError.invalidConfigValue(config.url, key: "use_lu_lambdas",
-                                                      reason: "\(name): true is not supported; only false is")
-            }
-            try config.rejectUnsupportedDPMSolverKeys(scheduler: name)
+        public static var keys: [ConfigurationKey<Self>] {
+            [.group(\.solverOptions), .choice("algorithm_type", \.algorithm), .choice("solver_type", \.solverType),
+             .value("euler_at_final", \.eulerAtFinal), .choice("final_sigmas_type", \.finalSigmas),
+             .group(\.timestepPlacement), .onlyFalse("use_lu_lambdas"), .rejectingUnsupportedDPMSolverKeys]
         }
     }
 
@@ -63,11 +48,6 @@ public struct DPMSolverMultistepScheduler: SolverScheduler {
         try configuration.algorithm.check(configuration.finalSigmas, scheduler: name)
         self.configuration = configuration
         timesteps = setup.trainingTimesteps
-    }
-
-    /// The scheduler `config` describes; a value it cannot use is an error naming the file and key.
-    public init(config: JSONConfig) throws {
-        self = try config.validating { try DPMSolverMultistepScheduler(configuration: Configuration(config)) }
     }
 
     public mutating func setTimesteps(_ count: Int) throws {

@@ -33,17 +33,19 @@ public enum FinalSigmas: String, Sendable, CaseIterable {
     case sigmaMin = "sigma_min"
 }
 
-extension JSONConfig {
+extension ConfigurationKey {
     /// The DPM-Solver keys this engine lacks, learned variances and a clipped λ, as errors naming the key. diffusers
     /// reads only the learned variance types here; DDPM's fixed_* values in a swapped config are ignored.
-    func rejectUnsupportedDPMSolverKeys(scheduler: String) throws {
-        if let variance: String = try optionalValue("variance_type"), variance.hasPrefix("learned") {
-            throw LoadingError.invalidConfigValue(url, key: "variance_type",
-                                                  reason: "\(scheduler): '\(variance)' is not supported yet")
-        }
-        if let lambdaMin: Double = try optionalValue("lambda_min_clipped"), lambdaMin > -.infinity {
-            throw LoadingError.invalidConfigValue(url, key: "lambda_min_clipped",
-                                                  reason: "\(scheduler): \(lambdaMin) is not supported; only -inf is")
+    static var rejectingUnsupportedDPMSolverKeys: Self {
+        .check { config, scheduler in
+            if let variance: String = try config.optionalValue("variance_type"), variance.hasPrefix("learned") {
+                throw LoadingError.invalidConfigValue(config.url, key: "variance_type",
+                                                      reason: "\(scheduler): '\(variance)' is not supported yet")
+            }
+            if let lambdaMin: Double = try config.optionalValue("lambda_min_clipped"), lambdaMin > -.infinity {
+                throw LoadingError.invalidConfigValue(config.url, key: "lambda_min_clipped", reason:
+                    "\(scheduler): \(lambdaMin) is not supported; only -inf is")
+            }
         }
     }
 }

@@ -17,7 +17,7 @@ public struct DPMSolverSinglestepScheduler: SolverScheduler {
     public static let className = "DPMSolverSinglestepScheduler"
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: SolverConfiguration, Sendable, Equatable {
+    public struct Configuration: SolverConfiguration {
         public var solverOptions = SolverOptions()
         public var algorithm = DPMSolverAlgorithm.dpmSolverPlusPlus
         public var solverType = DPMSolverType.midpoint
@@ -28,24 +28,14 @@ public struct DPMSolverSinglestepScheduler: SolverScheduler {
             solverOptions.lowerOrderFinal = false
         }
 
-        /// The keys singlestep DPM-Solver reads, as `DPMSolverSinglestepScheduler.from_config` does: other keys
-        /// are ignored (among them `timestep_spacing`, `steps_offset` and `rescale_betas_zero_snr`: its timesteps
-        /// are always linspace-spaced), absent ones default, and options this engine lacks are errors naming the
-        /// key.
-        public init(_ config: JSONConfig) throws {
-            self.init()
-            let name = DPMSolverSinglestepScheduler.className
-            try solverOptions.read(config, scheduler: name)
-            solverOptions.noiseSchedule.rescaleBetasZeroSNR = false
-            // diffusers turns `deis` into `dpmsolver++` and the other solvers' types into `midpoint`.
-            algorithm = try config.optionalValue("algorithm_type", as: String.self) == "deis" ? .dpmSolverPlusPlus
-                : try config.choice("algorithm_type", default: algorithm, among: DPMSolverAlgorithm.allCases, for: name)
-            let solverName: String? = try config.optionalValue("solver_type")
-            solverType = ["logrho", "bh1", "bh2"].contains(solverName) ? .midpoint
-                : try config.choice("solver_type", default: solverType, among: DPMSolverType.allCases, for: name)
-            finalSigmas = try config.choice("final_sigmas_type", default: finalSigmas, among: FinalSigmas.allCases,
-                                            for: name)
-            try config.rejectUnsupportedDPMSolverKeys(scheduler: name)
+        /// Other keys are ignored (among them `timestep_spacing`, `steps_offset` and `rescale_betas_zero_snr`: its
+        /// timesteps are always linspace-spaced). diffusers turns `algorithm_type` `deis` into `dpmsolver++` and
+        /// the other solvers' types into `midpoint`.
+        public static var keys: [ConfigurationKey<Self>] {
+            [.group(\.solverOptions, keys: SolverOptions.keys(readsZeroSNR: false)),
+             .choice("algorithm_type", \.algorithm, aliases: ["deis": .dpmSolverPlusPlus]),
+             .choice("solver_type", \.solverType, aliases: ["logrho": .midpoint, "bh1": .midpoint, "bh2": .midpoint]),
+             .choice("final_sigmas_type", \.finalSigmas), .rejectingUnsupportedDPMSolverKeys]
         }
     }
 
@@ -74,11 +64,6 @@ public struct DPMSolverSinglestepScheduler: SolverScheduler {
         }
         self.configuration = configuration
         timesteps = setup.trainingTimesteps
-    }
-
-    /// The scheduler `config` describes; a value it cannot use is an error naming the file and key.
-    public init(config: JSONConfig) throws {
-        self = try config.validating { try DPMSolverSinglestepScheduler(configuration: Configuration(config)) }
     }
 
     public mutating func setTimesteps(_ count: Int) throws {

@@ -13,18 +13,15 @@ public struct EulerAncestralDiscreteScheduler: SigmaScheduler {
     public static let supportedPredictionTypes: [PredictionType] = [.epsilon, .vPrediction]
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: SigmaSchedulerConfiguration, Equatable {
+    public struct Configuration: SigmaSchedulerConfiguration {
         public var noiseSchedule = NoiseSchedule.Configuration()
         public var predictionType = PredictionType.epsilon
-        public var timestepSpacing = TimestepSpacing.linspace
-        public var stepsOffset = 0
+        public var timestepPlacement = TimestepPlacement(.linspace)
 
         public init() {}
 
-        /// The keys Euler a reads, as `EulerAncestralDiscreteScheduler.from_config` does: other keys are ignored,
-        /// absent ones default, and options this engine lacks are errors naming the key.
-        public init(_ config: JSONConfig) throws {
-            try readSigmaSchedulerKeys(config, of: EulerAncestralDiscreteScheduler.self)
+        public static var keys: [ConfigurationKey<Self>] {
+            sigmaSchedulerKeys(of: EulerAncestralDiscreteScheduler.self, readsZeroSNR: true)
         }
     }
 
@@ -42,11 +39,6 @@ public struct EulerAncestralDiscreteScheduler: SigmaScheduler {
         self.configuration = configuration
         alphasCumprod = noiseSchedule.alphasCumprodWithFiniteSigmas
         try setTimesteps(noiseSchedule.numTrainTimesteps)
-    }
-
-    /// The scheduler `config` describes; a value it cannot use is an error naming the file and key.
-    public init(config: JSONConfig) throws {
-        self = try config.validating { try EulerAncestralDiscreteScheduler(configuration: Configuration(config)) }
     }
 
     public mutating func setTimesteps(_ count: Int) throws {

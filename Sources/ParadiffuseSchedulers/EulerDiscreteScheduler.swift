@@ -30,7 +30,7 @@ public struct EulerDiscreteScheduler: SigmaScheduler, ParallelScheduler {
     }
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: SigmaSchedulerConfiguration, Equatable {
+    public struct Configuration: SigmaSchedulerConfiguration {
         public var noiseSchedule = NoiseSchedule.Configuration()
         public var predictionType = PredictionType.epsilon
         public var interpolation = Interpolation.linear
@@ -38,27 +38,17 @@ public struct EulerDiscreteScheduler: SigmaScheduler, ParallelScheduler {
         /// Ends of a Karras or exponential schedule (`sigma_min`, `sigma_max`); nil: those of the spaced timesteps.
         public var sigmaMin: Double?
         public var sigmaMax: Double?
-        public var timestepSpacing = TimestepSpacing.linspace
+        public var timestepPlacement = TimestepPlacement(.linspace)
         public var timestepType = TimestepType.discrete
-        public var stepsOffset = 0
         public var finalSigmas = FinalSigmas.zero
 
         public init() {}
 
-        /// The keys Euler reads, as `EulerDiscreteScheduler.from_config` does: other keys are ignored, absent ones
-        /// default, and options this engine lacks are errors naming the key.
-        public init(_ config: JSONConfig) throws {
-            let name = EulerDiscreteScheduler.className
-            try readSigmaSchedulerKeys(config, of: EulerDiscreteScheduler.self)
-            interpolation = try config.choice("interpolation_type", default: interpolation,
-                                              among: Interpolation.allCases, for: name)
-            sigmaSpacing = try SigmaSpacing(config, scheduler: name)
-            sigmaMin = try config.optionalValue("sigma_min")
-            sigmaMax = try config.optionalValue("sigma_max")
-            timestepType = try config.choice("timestep_type", default: timestepType,
-                                             among: TimestepType.allCases, for: name)
-            finalSigmas = try config.choice("final_sigmas_type", default: finalSigmas, among: FinalSigmas.allCases,
-                                            for: name)
+        public static var keys: [ConfigurationKey<Self>] {
+            sigmaSchedulerKeys(of: EulerDiscreteScheduler.self, readsZeroSNR: true)
+                + [.choice("interpolation_type", \.interpolation), .sigmaSpacing(\.sigmaSpacing),
+                   .optional("sigma_min", \.sigmaMin), .optional("sigma_max", \.sigmaMax),
+                   .choice("timestep_type", \.timestepType), .choice("final_sigmas_type", \.finalSigmas)]
         }
     }
 
@@ -102,9 +92,15 @@ public struct EulerDiscreteScheduler: SigmaScheduler, ParallelScheduler {
         try setTimesteps(noiseSchedule.numTrainTimesteps)
     }
 
-    /// The scheduler `config` describes; a value it cannot use is an error naming the file and key.
+    public init(configuration: Configuration) throws {
+        try self.init(configuration: configuration, churn: Churn())
+    }
+
+    /// The scheduler `config` describes, with `churn`; a value it cannot use is an error naming the file and key.
     public init(config: JSONConfig, churn: Churn = Churn()) throws {
-        self = try config.validating { try EulerDiscreteScheduler(configuration: Configuration(config), churn: churn) }
+        self = try config.validating {
+            try EulerDiscreteScheduler(configuration: Configuration(config, scheduler: Self.className), churn: churn)
+        }
     }
 
     public mutating func setTimesteps(_ count: Int) throws {

@@ -12,25 +12,21 @@ public struct HeunDiscreteScheduler: SigmaScheduler {
     public static let className = "HeunDiscreteScheduler"
 
     /// `scheduler_config.json`, with diffusers' defaults (Stable Diffusion's betas).
-    public struct Configuration: SigmaSchedulerConfiguration, Equatable {
+    public struct Configuration: SigmaSchedulerConfiguration, SampleLimitConfiguration {
         public var noiseSchedule = NoiseSchedule.Configuration.stableDiffusionBetas
         public var predictionType = PredictionType.epsilon
         public var sigmaSpacing = SigmaSpacing.timesteps
-        public var clipSample = false
-        public var clipSampleRange = 1.0
-        public var timestepSpacing = TimestepSpacing.linspace
-        public var stepsOffset = 0
+        /// Clipping only: Heun has no thresholding.
+        public var sampleLimit = PredictedSampleLimit.Configuration(clipSample: false)
+        public var timestepPlacement = TimestepPlacement(.linspace)
 
         public init() {}
 
-        /// The keys Heun reads, as `HeunDiscreteScheduler.from_config` does: other keys (`rescale_betas_zero_snr`
-        /// among them) are ignored, absent ones default, and options this engine lacks are errors naming the key.
-        public init(_ config: JSONConfig) throws {
-            try readSigmaSchedulerKeys(config, of: HeunDiscreteScheduler.self)
-            noiseSchedule.rescaleBetasZeroSNR = false
-            sigmaSpacing = try SigmaSpacing(config, scheduler: HeunDiscreteScheduler.className)
-            clipSample = try config.value("clip_sample", default: clipSample)
-            clipSampleRange = try config.value("clip_sample_range", default: clipSampleRange)
+        /// Other keys (`rescale_betas_zero_snr` among them) are ignored.
+        public static var keys: [ConfigurationKey<Self>] {
+            sigmaSchedulerKeys(of: HeunDiscreteScheduler.self)
+                + [.sigmaSpacing(\.sigmaSpacing),
+                   .group(\.sampleLimit, keys: PredictedSampleLimit.Configuration.clippingKeys)]
         }
     }
 
@@ -55,11 +51,6 @@ public struct HeunDiscreteScheduler: SigmaScheduler {
         noiseSchedule = try Self.noiseSchedule(of: configuration)
         self.configuration = configuration
         try setTimesteps(noiseSchedule.numTrainTimesteps)
-    }
-
-    /// The scheduler `config` describes; a value it cannot use is an error naming the file and key.
-    public init(config: JSONConfig) throws {
-        self = try config.validating { try HeunDiscreteScheduler(configuration: Configuration(config)) }
     }
 
     public mutating func setTimesteps(_ count: Int) throws {

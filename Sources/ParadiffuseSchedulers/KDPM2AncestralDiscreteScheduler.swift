@@ -16,22 +16,17 @@ public struct KDPM2AncestralDiscreteScheduler: SigmaScheduler {
     public static let supportedPredictionTypes: [PredictionType] = [.epsilon, .vPrediction]
 
     /// `scheduler_config.json`, with diffusers' defaults (Stable Diffusion's betas).
-    public struct Configuration: SigmaSchedulerConfiguration, Equatable {
+    public struct Configuration: SigmaSchedulerConfiguration {
         public var noiseSchedule = NoiseSchedule.Configuration.stableDiffusionBetas
         public var predictionType = PredictionType.epsilon
         public var sigmaSpacing = SigmaSpacing.timesteps
-        public var timestepSpacing = TimestepSpacing.linspace
-        public var stepsOffset = 0
+        public var timestepPlacement = TimestepPlacement(.linspace)
 
         public init() {}
 
-        /// The keys KDPM2 a reads, as `KDPM2AncestralDiscreteScheduler.from_config` does: other keys
-        /// (`rescale_betas_zero_snr` among them) are ignored, absent ones default, and options this engine lacks are
-        /// errors naming the key.
-        public init(_ config: JSONConfig) throws {
-            try readSigmaSchedulerKeys(config, of: KDPM2AncestralDiscreteScheduler.self)
-            noiseSchedule.rescaleBetasZeroSNR = false
-            sigmaSpacing = try SigmaSpacing(config, scheduler: KDPM2AncestralDiscreteScheduler.className)
+        /// Other keys (`rescale_betas_zero_snr` among them) are ignored.
+        public static var keys: [ConfigurationKey<Self>] {
+            sigmaSchedulerKeys(of: KDPM2AncestralDiscreteScheduler.self) + [.sigmaSpacing(\.sigmaSpacing)]
         }
     }
 
@@ -60,11 +55,6 @@ public struct KDPM2AncestralDiscreteScheduler: SigmaScheduler {
         noiseSchedule = try Self.noiseSchedule(of: configuration)
         self.configuration = configuration
         try setTimesteps(noiseSchedule.numTrainTimesteps)
-    }
-
-    /// The scheduler `config` describes; a value it cannot use is an error naming the file and key.
-    public init(config: JSONConfig) throws {
-        self = try config.validating { try KDPM2AncestralDiscreteScheduler(configuration: Configuration(config)) }
     }
 
     public mutating func setTimesteps(_ count: Int) throws {

@@ -10,58 +10,38 @@ import ParadiffuseTensors
 ///
 /// A noise-free transition exists for every step on its own (the steps are Markovian and the noise could be drawn
 /// up front), but LCM is not a `ParallelScheduler`: with its 1 to 8 steps there is nothing for a window to gain.
-public struct LCMScheduler: Scheduler {
+public struct LCMScheduler: ConfiguredScheduler {
     public static let className = "LCMScheduler"
     public static let supportedBetaSchedules: [BetaSchedule] = [.linear, .scaledLinear, .squaredcosCapV2]
     /// σ_data of the boundary-condition scalings.
     static let sigmaData: Float = 0.5
 
     /// `scheduler_config.json`, with diffusers' defaults (Stable Diffusion's noise schedule).
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: SchedulerConfiguration, SampleLimitConfiguration {
         public var noiseSchedule: NoiseSchedule.Configuration = {
-            var schedule = NoiseSchedule.Configuration()
-            schedule.betaStart = 0.00085
-            schedule.betaEnd = 0.012
+            var schedule = NoiseSchedule.Configuration.stableDiffusionBetas
             schedule.betaSchedule = .scaledLinear
             return schedule
         }()
         /// The length of the timestep schedule the model was distilled on; runs pick their timesteps from it.
         public var originalInferenceSteps = 50
-        public var clipSample = false
-        public var clipSampleRange = 1.0
+        public var sampleLimit = PredictedSampleLimit.Configuration(clipSample: false)
         /// Whether ᾱ before the first training timestep is 1 (otherwise ᾱ_0); read as diffusers reads it, though
         /// no step reaches that timestep.
         public var setAlphaToOne = true
         public var predictionType = PredictionType.epsilon
-        public var thresholding = false
-        public var dynamicThresholdingRatio = 0.995
-        public var sampleMaxValue = 1.0
         /// The factor of the timestep in the boundary-condition scalings.
         public var timestepScaling = 10.0
 
         public init() {}
 
-        /// The keys LCM reads, as `LCMScheduler.from_config` does: other keys are ignored (among them
-        /// `timestep_spacing` and `steps_offset`, which diffusers' LCM stores but never uses), absent ones default.
-        public init(_ config: JSONConfig) throws {
-            let name = LCMScheduler.className
-            var schedule = try NoiseSchedule.Configuration(config, supported: LCMScheduler.supportedBetaSchedules,
-                                                           scheduler: name)
-            let defaults = Configuration().noiseSchedule
-            if !config.contains("beta_start") { schedule.betaStart = defaults.betaStart }
-            if !config.contains("beta_end") { schedule.betaEnd = defaults.betaEnd }
-            if !config.contains("beta_schedule") { schedule.betaSchedule = defaults.betaSchedule }
-            noiseSchedule = schedule
-            originalInferenceSteps = try config.value("original_inference_steps", default: originalInferenceSteps)
-            clipSample = try config.value("clip_sample", default: clipSample)
-            clipSampleRange = try config.value("clip_sample_range", default: clipSampleRange)
-            setAlphaToOne = try config.value("set_alpha_to_one", default: setAlphaToOne)
-            predictionType = try config.choice("prediction_type", default: predictionType,
-                                               among: PredictionType.allCases, for: name)
-            thresholding = try config.value("thresholding", default: thresholding)
-            dynamicThresholdingRatio = try config.value("dynamic_thresholding_ratio", default: dynamicThresholdingRatio)
-            sampleMaxValue = try config.value("sample_max_value", default: sampleMaxValue)
-            timestepScaling = try config.value("timestep_scaling", default: timestepScaling)
+        /// Other keys are ignored (among them `timestep_spacing` and `steps_offset`, which diffusers' LCM stores
+        /// but never uses).
+        public static var keys: [ConfigurationKey<Self>] {
+            [.noiseSchedule(\.noiseSchedule, supported: LCMScheduler.supportedBetaSchedules),
+             .value("original_inference_steps", \.originalInferenceSteps), .group(\.sampleLimit),
+             .value("set_alpha_to_one", \.setAlphaToOne), .choice("prediction_type", \.predictionType),
+             .value("timestep_scaling", \.timestepScaling)]
         }
     }
 
@@ -84,16 +64,8 @@ public struct LCMScheduler: Scheduler {
         self.configuration = configuration
         noiseSchedule = try NoiseSchedule(configuration.noiseSchedule, supported: Self.supportedBetaSchedules,
                                           scheduler: name)
-        sampleLimit = try PredictedSampleLimit(
-            clipSample: configuration.clipSample, clipSampleRange: configuration.clipSampleRange,
-            thresholding: configuration.thresholding, dynamicThresholdingRatio: configuration.dynamicThresholdingRatio,
-            sampleMaxValue: configuration.sampleMaxValue, scheduler: name)
+        sampleLimit = try PredictedSampleLimit(configuration.sampleLimit, scheduler: name)
         timesteps = Array((0..<noiseSchedule.numTrainTimesteps).reversed())
-    }
-
-    /// The scheduler `config` describes; a value it cannot use is an error naming the file and key.
-    public init(config: JSONConfig) throws {
-        self = try config.validating { try LCMScheduler(configuration: Configuration(config)) }
     }
 
     /// `count` timesteps taken evenly (by index, rounded down) from the distillation schedule

@@ -17,21 +17,17 @@ public struct LMSDiscreteScheduler: SigmaScheduler {
     public static let maximumOrder = 4
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: SigmaSchedulerConfiguration, Equatable {
+    public struct Configuration: SigmaSchedulerConfiguration {
         public var noiseSchedule = NoiseSchedule.Configuration()
         public var predictionType = PredictionType.epsilon
         public var sigmaSpacing = SigmaSpacing.timesteps
-        public var timestepSpacing = TimestepSpacing.linspace
-        public var stepsOffset = 0
+        public var timestepPlacement = TimestepPlacement(.linspace)
 
         public init() {}
 
-        /// The keys LMS reads, as `LMSDiscreteScheduler.from_config` does: other keys (`rescale_betas_zero_snr`
-        /// among them) are ignored, absent ones default, and options this engine lacks are errors naming the key.
-        public init(_ config: JSONConfig) throws {
-            try readSigmaSchedulerKeys(config, of: LMSDiscreteScheduler.self)
-            noiseSchedule.rescaleBetasZeroSNR = false
-            sigmaSpacing = try SigmaSpacing(config, scheduler: LMSDiscreteScheduler.className)
+        /// Other keys (`rescale_betas_zero_snr` among them) are ignored.
+        public static var keys: [ConfigurationKey<Self>] {
+            sigmaSchedulerKeys(of: LMSDiscreteScheduler.self) + [.sigmaSpacing(\.sigmaSpacing)]
         }
     }
 
@@ -48,11 +44,6 @@ public struct LMSDiscreteScheduler: SigmaScheduler {
         noiseSchedule = try Self.noiseSchedule(of: configuration)
         self.configuration = configuration
         try setTimesteps(noiseSchedule.numTrainTimesteps)
-    }
-
-    /// The scheduler `config` describes; a value it cannot use is an error naming the file and key.
-    public init(config: JSONConfig) throws {
-        self = try config.validating { try LMSDiscreteScheduler(configuration: Configuration(config)) }
     }
 
     public mutating func setTimesteps(_ count: Int) throws {

@@ -5,7 +5,7 @@ import ParadiffuseTensors
 /// ᾱ_t of 1 − β, as float32 values equal to diffusers' `alphas_cumprod`.
 public struct NoiseSchedule: Sendable, Equatable {
     /// The `scheduler_config.json` keys that define the schedule, with diffusers' defaults.
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: ConfigurationKeys, Sendable, Equatable {
         public var numTrainTimesteps = 1000
         public var betaStart = 0.0001
         public var betaEnd = 0.02
@@ -17,19 +17,20 @@ public struct NoiseSchedule: Sendable, Equatable {
 
         public init() {}
 
-        /// The schedule keys of `config`, absent ones taken from `defaults`; a `beta_schedule` outside `supported` is
-        /// an error naming `scheduler`.
-        init(_ config: JSONConfig, supported: [BetaSchedule], scheduler: String, defaults: Self = Self()) throws {
-            self = defaults
-            numTrainTimesteps = try config.value("num_train_timesteps", default: numTrainTimesteps)
-            betaStart = try config.value("beta_start", default: betaStart)
-            betaEnd = try config.value("beta_end", default: betaEnd)
-            trainedBetas = try config.optionalValue("trained_betas")
-            // As in diffusers, trained betas make the schedule's name irrelevant.
-            betaSchedule = try config.choice("beta_schedule", default: betaSchedule,
-                                             among: trainedBetas == nil ? supported : BetaSchedule.allCases,
-                                             for: scheduler)
-            rescaleBetasZeroSNR = try config.value("rescale_betas_zero_snr", default: rescaleBetasZeroSNR)
+        public static var keys: [ConfigurationKey<Self>] { keys(supported: BetaSchedule.allCases) }
+
+        /// The schedule keys, a `beta_schedule` outside `supported` an error; `rescale_betas_zero_snr` only for the
+        /// schedulers that read it.
+        static func keys(supported: [BetaSchedule], readsZeroSNR: Bool = true) -> [ConfigurationKey<Self>] {
+            let betaSchedule = ConfigurationKey<Self> { schedule, config, scheduler in
+                // As in diffusers, trained betas make the schedule's name irrelevant.
+                schedule.betaSchedule = try config.choice(
+                    "beta_schedule", default: schedule.betaSchedule,
+                    among: schedule.trainedBetas == nil ? supported : BetaSchedule.allCases, for: scheduler)
+            }
+            return [.value("num_train_timesteps", \.numTrainTimesteps), .value("beta_start", \.betaStart),
+                    .value("beta_end", \.betaEnd), .optional("trained_betas", \.trainedBetas), betaSchedule]
+                + (readsZeroSNR ? [.value("rescale_betas_zero_snr", \.rescaleBetasZeroSNR)] : [])
         }
     }
 
@@ -133,4 +134,23 @@ public func timestepsPerItem(_ timesteps: [Int], batchSize: Int, scheduler: Stri
                                                    batchSize: batchSize)
     }
     return Array(repeating: timesteps[0], count: batchSize)
+}
+
+extension ConfigurationKey {
+    /// The noise schedule keys into `field`, a `beta_schedule` outside `supported` an error.
+    static func noiseSchedule(_ field: WritableKeyPath<Root, NoiseSchedule.Configuration>, supported: [BetaSchedule],
+                              readsZeroSNR: Bool = true) -> Self {
+        .group(field, keys: NoiseSchedule.Configuration.keys(supported: supported, readsZeroSNR: readsZeroSNR))
+    }
+}
+
+extension NoiseSchedule.Configuration {
+    /// Stable Diffusion's range of betas, the default of Heun, KDPM2, KDPM2 a and LCM: `beta_start` 0.00085,
+    /// `beta_end` 0.012.
+    static var stableDiffusionBetas: Self {
+        var schedule = Self()
+        schedule.betaStart = 0.00085
+        schedule.betaEnd = 0.012
+        return schedule
+    }
 }

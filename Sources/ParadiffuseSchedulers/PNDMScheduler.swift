@@ -5,7 +5,7 @@ import ParadiffuseTensors
 /// transfer of formula (9), warmed up either by pseudo Runge–Kutta steps (PRK, three model evaluations per
 /// timestep) or, with `skip_prk_steps` as Stable Diffusion's configs set it, by a second-order start. Steps equal
 /// diffusers' `PNDMScheduler`, which always steps back by `T / n` (integer division) whatever the spacing.
-public struct PNDMScheduler: Scheduler {
+public struct PNDMScheduler: ConfiguredScheduler {
     public static let className = "PNDMScheduler"
     public static let supportedBetaSchedules: [BetaSchedule] = [.linear, .scaledLinear, .squaredcosCapV2]
     public static let supportedPredictionTypes: [PredictionType] = [.epsilon, .vPrediction]
@@ -13,32 +13,23 @@ public struct PNDMScheduler: Scheduler {
     static let plmsOrder = 4
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: SchedulerConfiguration, TimestepSpacingConfiguration {
         public var noiseSchedule = NoiseSchedule.Configuration()
         /// Start PLMS with a second-order step instead of the pseudo Runge–Kutta warm-up.
         public var skipPRKSteps = false
         /// Whether ᾱ before the first training timestep is 1 (otherwise ᾱ_0).
         public var setAlphaToOne = false
         public var predictionType = PredictionType.epsilon
-        public var timestepSpacing = TimestepSpacing.leading
-        public var stepsOffset = 0
+        public var timestepPlacement = TimestepPlacement(.leading)
 
         public init() {}
 
-        /// The keys PNDM reads, as `PNDMScheduler.from_config` does: other keys (`rescale_betas_zero_snr` among
-        /// them) are ignored, absent ones default.
-        public init(_ config: JSONConfig) throws {
-            let name = PNDMScheduler.className
-            noiseSchedule = try NoiseSchedule.Configuration(config, supported: PNDMScheduler.supportedBetaSchedules,
-                                                             scheduler: name)
-            noiseSchedule.rescaleBetasZeroSNR = false
-            skipPRKSteps = try config.value("skip_prk_steps", default: skipPRKSteps)
-            setAlphaToOne = try config.value("set_alpha_to_one", default: setAlphaToOne)
-            predictionType = try config.choice("prediction_type", default: predictionType,
-                                               among: PNDMScheduler.supportedPredictionTypes, for: name)
-            timestepSpacing = try config.choice("timestep_spacing", default: timestepSpacing,
-                                                among: TimestepSpacing.allCases, for: name)
-            stepsOffset = try config.value("steps_offset", default: stepsOffset)
+        /// Other keys (`rescale_betas_zero_snr` among them) are ignored.
+        public static var keys: [ConfigurationKey<Self>] {
+            [.noiseSchedule(\.noiseSchedule, supported: PNDMScheduler.supportedBetaSchedules, readsZeroSNR: false),
+             .value("skip_prk_steps", \.skipPRKSteps), .value("set_alpha_to_one", \.setAlphaToOne),
+             .choice("prediction_type", \.predictionType, among: PNDMScheduler.supportedPredictionTypes),
+             .group(\.timestepPlacement)]
         }
     }
 
@@ -76,11 +67,6 @@ public struct PNDMScheduler: Scheduler {
         }
         finalAlphaCumprod = configuration.setAlphaToOne ? 1 : noiseSchedule.alphasCumprod[0]
         timesteps = Array((0..<noiseSchedule.numTrainTimesteps).reversed())
-    }
-
-    /// The scheduler `config` describes; a value it cannot use is an error naming the file and key.
-    public init(config: JSONConfig) throws {
-        self = try config.validating { try PNDMScheduler(configuration: Configuration(config)) }
     }
 
     /// With `skip_prk_steps`, the `n` spaced timesteps with the second-to-last repeated (`n + 1` model

@@ -11,23 +11,27 @@ public enum SigmaSpacing: String, Sendable, CaseIterable {
     case karras
     /// Evenly spaced in log σ.
     case exponential
+}
 
-    /// The spacing `use_karras_sigmas` / `use_exponential_sigmas` / `use_beta_sigmas` choose; several at once is
+extension ConfigurationKey {
+    /// The σ spacing `use_karras_sigmas` / `use_exponential_sigmas` / `use_beta_sigmas` choose; several at once is
     /// an error, as in diffusers, and beta σ are not supported.
-    init(_ config: JSONConfig, scheduler: String) throws {
-        let karras: Bool = try config.value("use_karras_sigmas", default: false)
-        let exponential: Bool = try config.value("use_exponential_sigmas", default: false)
-        let beta: Bool = try config.value("use_beta_sigmas", default: false)
-        if [karras, exponential, beta].filter({ $0 }).count > 1 {
-            throw LoadingError.invalidConfigValue(config.url, key: "use_karras_sigmas", reason:
-                "\(scheduler): only one of 'use_karras_sigmas', 'use_exponential_sigmas' and 'use_beta_sigmas' "
-                + "can be true")
+    static func sigmaSpacing(_ field: WritableKeyPath<Root, SigmaSpacing>) -> Self {
+        Self { root, config, scheduler in
+            let karras: Bool = try config.value("use_karras_sigmas", default: false)
+            let exponential: Bool = try config.value("use_exponential_sigmas", default: false)
+            let beta: Bool = try config.value("use_beta_sigmas", default: false)
+            if [karras, exponential, beta].filter({ $0 }).count > 1 {
+                throw LoadingError.invalidConfigValue(config.url, key: "use_karras_sigmas", reason:
+                    "\(scheduler): only one of 'use_karras_sigmas', 'use_exponential_sigmas' and 'use_beta_sigmas' "
+                    + "can be true")
+            }
+            if beta {
+                throw LoadingError.invalidConfigValue(config.url, key: "use_beta_sigmas",
+                                                      reason: "\(scheduler): true is not supported; only false is")
+            }
+            root[keyPath: field] = karras ? .karras : exponential ? .exponential : .timesteps
         }
-        if beta {
-            throw LoadingError.invalidConfigValue(config.url, key: "use_beta_sigmas",
-                                                  reason: "\(scheduler): true is not supported; only false is")
-        }
-        self = karras ? .karras : exponential ? .exponential : .timesteps
     }
 }
 

@@ -4,11 +4,7 @@ import ParadiffuseTensors
 /// positions in a schedule of σ, with the timestep the model is conditioned on at each, so that the initial noise,
 /// the model input and `add_noise` follow from the σ alone. Each scheduler adds its own layout of the schedule and
 /// its step.
-public protocol SigmaScheduler: Scheduler {
-    associatedtype Configuration: SigmaSchedulerConfiguration
-
-    /// diffusers' class name, which errors and `scheduler_config.json` use.
-    static var className: String { get }
+public protocol SigmaScheduler: ConfiguredScheduler where Configuration: SigmaSchedulerConfiguration {
     /// The `prediction_type` values the scheduler accepts (every one unless it says otherwise).
     static var supportedPredictionTypes: [PredictionType] { get }
 

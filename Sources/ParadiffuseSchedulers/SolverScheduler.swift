@@ -3,9 +3,7 @@ import ParadiffuseTensors
 /// What the exponential-integrator solvers (DPM-Solver multistep and singlestep, UniPC, DEIS) share besides their
 /// configuration: steps keyed by training timestep, the model input unscaled, initial noise of standard deviation
 /// 1, and `add_noise` at the σ of each item's timestep in the run.
-public protocol SolverScheduler: Scheduler {
-    /// diffusers' class name, which errors and `scheduler_config.json` use.
-    static var className: String { get }
+public protocol SolverScheduler: ConfiguredScheduler {
     /// σ = √((1 − ᾱ)/ᾱ) at each timestep of the run, then the final σ.
     var sigmas: [Float] { get }
 }

@@ -21,10 +21,7 @@ struct SolverSetup: Sendable {
                                           scheduler: scheduler)
         alphasCumprod = noiseSchedule.alphasCumprodWithFiniteSigmas
         predictionType = configuration.predictionType
-        sampleLimit = try PredictedSampleLimit(
-            clipSample: false, clipSampleRange: 1, thresholding: configuration.thresholding,
-            dynamicThresholdingRatio: configuration.dynamicThresholdingRatio,
-            sampleMaxValue: configuration.sampleMaxValue, scheduler: scheduler)
+        sampleLimit = try PredictedSampleLimit(configuration.sampleLimit, scheduler: scheduler)
     }
 
     /// Every training timestep, descending: the schedule before `setTimesteps`, as in diffusers.

@@ -68,3 +68,32 @@ public enum TimestepSpacing: String, Sendable, CaseIterable {
         }
     }
 }
+
+/// Where a run's timesteps lie among the training timesteps: `timestep_spacing` and `steps_offset`, which most
+/// schedulers read alike.
+public struct TimestepPlacement: ConfigurationKeys, Sendable, Equatable {
+    public var timestepSpacing: TimestepSpacing
+    public var stepsOffset = 0
+
+    public init(_ timestepSpacing: TimestepSpacing) {
+        self.timestepSpacing = timestepSpacing
+    }
+
+    public static var keys: [ConfigurationKey<Self>] {
+        [.choice("timestep_spacing", \.timestepSpacing), .value("steps_offset", \.stepsOffset)]
+    }
+}
+
+/// A configuration with the timestep placement keys, reachable as if declared in it
+/// (`configuration.timestepSpacing`).
+@dynamicMemberLookup
+public protocol TimestepSpacingConfiguration {
+    var timestepPlacement: TimestepPlacement { get set }
+}
+
+extension TimestepSpacingConfiguration {
+    public subscript<Value>(dynamicMember key: WritableKeyPath<TimestepPlacement, Value>) -> Value {
+        get { timestepPlacement[keyPath: key] }
+        set { timestepPlacement[keyPath: key] = newValue }
+    }
+}

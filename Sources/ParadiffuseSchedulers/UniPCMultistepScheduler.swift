@@ -23,43 +23,30 @@ public struct UniPCMultistepScheduler: SolverScheduler {
     }
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: SolverConfiguration, TimestepSpacingConfiguration, Sendable, Equatable {
+    public struct Configuration: SolverConfiguration, TimestepSpacingConfiguration {
         public var solverOptions = SolverOptions()
         /// Combine predictions of x₀ (true) or of ε (false).
         public var predictX0 = true
         public var solverType = SolverType.bh2
         /// Steps (by index in the run) whose next step skips the corrector.
         public var disableCorrector: [Int] = []
-        public var timestepSpacing = TimestepSpacing.linspace
-        public var stepsOffset = 0
         public var finalSigmas = FinalSigmas.zero
+        public var timestepPlacement = TimestepPlacement(.linspace)
 
         public init() {}
 
-        /// The keys UniPC reads, as `UniPCMultistepScheduler.from_config` does: other keys are ignored, absent
-        /// ones default, and options this engine lacks are errors naming the key.
-        public init(_ config: JSONConfig) throws {
-            let name = UniPCMultistepScheduler.className
-            try solverOptions.read(config, scheduler: name)
-            predictX0 = try config.value("predict_x0", default: predictX0)
-            // diffusers turns the other solvers' types into bh2.
-            let solverName: String = try config.value("solver_type", default: solverType.rawValue)
-            if let type = SolverType(rawValue: solverName) {
-                solverType = type
-            } else if ["midpoint", "heun", "logrho"].contains(solverName) {
-                solverType = .bh2
-            } else {
-                throw LoadingError.invalidConfigValue(config.url, key: "solver_type", reason:
-                    "'\(solverName)' is not implemented for \(name); choose bh1 or bh2")
-            }
-            disableCorrector = try config.value("disable_corrector", default: disableCorrector)
-            finalSigmas = try config.choice("final_sigmas_type", default: finalSigmas, among: FinalSigmas.allCases,
-                                            for: name)
-            try readTimestepSpacing(config, scheduler: name)
-            if let solver: JSONValue = try config.optionalValue("solver_p"), solver != .null {
-                throw LoadingError.invalidConfigValue(config.url, key: "solver_p",
-                                                      reason: "\(name): a custom predictor is not supported")
-            }
+        /// diffusers turns the other solvers' types into bh2.
+        public static var keys: [ConfigurationKey<Self>] {
+            [.group(\.solverOptions), .value("predict_x0", \.predictX0),
+             .choice("solver_type", \.solverType, aliases: ["midpoint": .bh2, "heun": .bh2, "logrho": .bh2],
+                     otherwise: "choose bh1 or bh2"),
+             .value("disable_corrector", \.disableCorrector), .choice("final_sigmas_type", \.finalSigmas),
+             .group(\.timestepPlacement), .check { config, scheduler in
+                 if let solver: JSONValue = try config.optionalValue("solver_p"), solver != .null {
+                     throw LoadingError.invalidConfigValue(config.url, key: "solver_p",
+                                                           reason: "\(scheduler): a custom predictor is not supported")
+                 }
+             }]
         }
     }
 
@@ -93,11 +80,6 @@ public struct UniPCMultistepScheduler: SolverScheduler {
         }
         self.configuration = configuration
         timesteps = setup.trainingTimesteps
-    }
-
-    /// The scheduler `config` describes; a value it cannot use is an error naming the file and key.
-    public init(config: JSONConfig) throws {
-        self = try config.validating { try UniPCMultistepScheduler(configuration: Configuration(config)) }
     }
 
     public mutating func setTimesteps(_ count: Int) throws {
