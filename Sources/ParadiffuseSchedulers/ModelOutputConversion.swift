@@ -1,3 +1,4 @@
+import Foundation
 import ParadiffuseTensors
 
 /// What the model predicts (`prediction_type`).
@@ -42,4 +43,44 @@ extension PredictionType {
                       noiseScales: [Float]) -> Tensor {
         sample.zipMapItems(originalSample) { item, x, x0 in (x - signalScales[item] * x0) / noiseScales[item] }
     }
+}
+
+/// One noise level σ of the λ-based solvers (DPM-Solver, UniPC, DEIS) in float32, as diffusers'
+/// `_sigma_to_alpha_sigma_t` computes it: α_t = 1/√(σ² + 1), σ_t = σ·α_t and the log-SNR λ = log α_t − log σ_t.
+struct NoiseLevel {
+    let alpha: Float
+    let sigma: Float
+    let lambda: Float
+
+    init(_ scaledSigma: Float) {
+        alpha = 1 / (scaledSigma * scaledSigma + 1).squareRoot()
+        sigma = scaledSigma * alpha
+        lambda = log(alpha) - log(sigma)
+    }
+}
+
+/// The model output converted at one noise level, in diffusers' order of float32 operations.
+extension PredictionType {
+    /// x₀ from the model output.
+    func originalSample(modelOutput: Tensor, sample: Tensor, level: NoiseLevel) -> Tensor {
+        predictedOriginalSample(modelOutput: modelOutput, sample: sample, signalScales: level.signalScales(sample),
+                                noiseScales: level.noiseScales(sample))
+    }
+
+    /// ε from the model output.
+    func noise(modelOutput: Tensor, sample: Tensor, level: NoiseLevel) -> Tensor {
+        predictedNoise(modelOutput: modelOutput, sample: sample, signalScales: level.signalScales(sample),
+                       noiseScales: level.noiseScales(sample))
+    }
+
+    /// ε = (x − α·x₀) / σ.
+    static func noise(fromOriginalSample originalSample: Tensor, sample: Tensor, level: NoiseLevel) -> Tensor {
+        noise(fromOriginalSample: originalSample, sample: sample, signalScales: level.signalScales(sample),
+              noiseScales: level.noiseScales(sample))
+    }
+}
+
+extension NoiseLevel {
+    fileprivate func signalScales(_ sample: Tensor) -> [Float] { Array(repeating: alpha, count: sample.batchSize) }
+    fileprivate func noiseScales(_ sample: Tensor) -> [Float] { Array(repeating: sigma, count: sample.batchSize) }
 }
