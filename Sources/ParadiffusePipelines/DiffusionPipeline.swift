@@ -28,6 +28,8 @@ public final class DiffusionPipeline: Sendable {
     /// Where the pipeline reports what it does: loading and each generation at `debug`, warnings about a request
     /// (a prompt cut to the text encoder's length) at `warning`, as well as in `GenerationResult.warnings`.
     public let logger: Logger
+    /// How previews turn a model call into the x̂₀ it predicts.
+    private let denoisedEstimate: DenoisedEstimate?
 
     /// Loads the folder (nil: the small digits model that ships with Paradiffuse) with its models computing in
     /// `precision` (`.automatic()` picks bfloat16 where the CPU computes it natively), their layers quantized as
@@ -54,6 +56,7 @@ public final class DiffusionPipeline: Sendable {
             pipeline = try UnconditionalPipeline(folder: self.folder, precision: resolved, quantization: quantization,
                                                  defaultGuidance: folder == nil ? DefaultModel.guidance : 1)
         }
+        denoisedEstimate = DenoisedEstimate(schedulerConfig: pipeline.previewSchedulerConfig)
         let seconds = String(format: "%.2f", ProgressReporter.monotonicSeconds() - started)
         logger.debug("loaded \(type(of: pipeline)) from \(self.folder.path) in \(seconds) s",
                      metadata: ["precision": "\(resolved.rawValue)", "quantization": "\(quantization.rawValue)",
@@ -71,7 +74,8 @@ public final class DiffusionPipeline: Sendable {
             "sampler": "\(request.sampling.method.rawValue)", "perImageSeeds": "\(request.perImageSeeds)",
         ])
         var result = try pipeline.generate(request) {
-            MonitoredSampler(base: distributing($0), monitor: monitor, preview: pipeline.preview(of:))
+            MonitoredSampler(base: distributing($0), monitor: monitor, preview: pipeline.preview(of:),
+                             denoising: denoisedEstimate)
         }
         for index in result.parameters.indices {
             result.parameters[index].model = modelName

@@ -1,3 +1,4 @@
+import ParadiffuseLoading
 import ParadiffuseSamplers
 import ParadiffuseTensors
 
@@ -11,4 +12,8 @@ public protocol ImagePipeline: AnyObject, Sendable {
     /// A quick picture of a batch of the latents this pipeline samples, for progress previews: a grid with one
     /// cell per image.
     func preview(of latents: Tensor) throws -> RGBImage
+
+    /// The folder's `scheduler_config.json` (nil: none, diffusers' defaults), whose training schedule and
+    /// prediction type turn a model call into the x̂₀ that previews show.
+    var previewSchedulerConfig: JSONConfig? { get }
 }

@@ -1,8 +1,11 @@
+import ParadiffuseLoading
 import ParadiffuseSamplers
 import ParadiffuseSchedulers
 import ParadiffuseTensors
 
 extension UnconditionalPipeline: ImagePipeline {
+    public var previewSchedulerConfig: JSONConfig? { schedulerConfig }
+
     /// The samples themselves: this pipeline samples in pixel space.
     public func preview(of latents: Tensor) throws -> RGBImage {
         RGBImage.grid(try RGBImage.images(fromBatch: latents))

@@ -14,7 +14,9 @@ public enum PredictionType: String, Sendable, CaseIterable {
 /// Conversions between the model output, x₀ and ε for items with signal scale √ᾱ_t and noise scale √(1 − ᾱ_t),
 /// in diffusers' order of float32 operations.
 extension PredictionType {
-    func predictedOriginalSample(modelOutput: Tensor, sample: Tensor, signalScales: [Float],
+    /// x₀ from the model output at `sample`, item `i` having signal scale `signalScales[i]` and noise scale
+    /// `noiseScales[i]`.
+    public func predictedOriginalSample(modelOutput: Tensor, sample: Tensor, signalScales: [Float],
                                  noiseScales: [Float]) -> Tensor {
         switch self {
         case .epsilon:

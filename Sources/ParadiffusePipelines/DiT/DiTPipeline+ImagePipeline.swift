@@ -1,8 +1,11 @@
+import ParadiffuseLoading
 import ParadiffuseSamplers
 import ParadiffuseSchedulers
 import ParadiffuseTensors
 
 extension DiTPipeline: ImagePipeline {
+    public var previewSchedulerConfig: JSONConfig? { schedulerConfig }
+
     public func preview(of latents: Tensor) throws -> RGBImage { try LatentPreview.grid(of: latents) }
 
     /// One class per image (`classLabel`, or `classLabelName` from the folder's `id2label`; without either,

@@ -1,8 +1,11 @@
+import ParadiffuseLoading
 import ParadiffuseSamplers
 import ParadiffuseSchedulers
 import ParadiffuseTensors
 
 extension StableDiffusionPipeline: ImagePipeline {
+    public var previewSchedulerConfig: JSONConfig? { schedulerConfig }
+
     public func preview(of latents: Tensor) throws -> RGBImage { try LatentPreview.grid(of: latents) }
 
     /// Text-to-image, or with an input image image-to-image, or with a mask too inpainting; `count` images per
