@@ -12,20 +12,20 @@ struct PromptOptions: ParsableArguments {
     var negativePrompt: [String] = []
 
     @Option(name: [.customShort("W"), .long], parsing: .unconditional,
-            help: "Image width in pixels, a multiple of 8 (default: the model's).")
+            help: "Image width in pixels, a multiple of 8 (default: the model's); with --mask the image and mask are resized to it.")
     var width: Int?
 
     @Option(name: [.customShort("H"), .long], parsing: .unconditional,
-            help: "Image height in pixels, a multiple of 8 (default: the model's).")
+            help: "Image height in pixels, a multiple of 8 (default: the model's); with --mask the image and mask are resized to it.")
     var height: Int?
 
-    @Option(help: ArgumentHelp("Image-to-image: start from this image.", valueName: "in.png"))
+    @Option(help: ArgumentHelp("Image-to-image: start from this image, resized down to a multiple of 8 pixels if needed.", valueName: "in.png"))
     var image: String?
 
     @Option(parsing: .unconditional, help: "Image-to-image and inpainting: how much of the image is repainted, in [0, 1] (default 0.8; inpainting 1).")
     var strength: Double?
 
-    @Option(help: ArgumentHelp("Inpainting: repaint where this mask is white (same size as --image).", valueName: "mask.png"))
+    @Option(help: ArgumentHelp("Inpainting: repaint where this mask is white; image and mask are resized to --width x --height (default: the model's size).", valueName: "mask.png"))
     var mask: String?
 
     @Option(parsing: .unconditional, help: "Guidance rescale φ in [0, 1] (diffusers' guidance_rescale; default 0).")
@@ -52,8 +52,8 @@ struct PromptOptions: ParsableArguments {
         if let clipSkip, clipSkip < 0 { throw ValidationError("--clip-skip must be 0 or more, got \(clipSkip)") }
         if mask != nil, image == nil { throw ValidationError("--mask needs --image (the image to inpaint)") }
         if strength != nil, image == nil { throw ValidationError("--strength applies with --image only") }
-        if image != nil, width != nil || height != nil {
-            throw ValidationError("--width and --height apply to text-to-image; with --image the image's size is used")
+        if image != nil, mask == nil, width != nil || height != nil {
+            throw ValidationError("--width and --height apply to text-to-image and inpainting; image-to-image (--image without --mask) takes the image's size, rounded down to a multiple of 8")
         }
         let promptOnly = [("negative-prompt", !negativePrompt.isEmpty), ("image", image != nil),
                           ("guidance-rescale", guidanceRescale != nil), ("clip-skip", clipSkip != nil),

@@ -37,11 +37,6 @@ struct StableDiffusionInpaintingTests {
         #expect(unitRange(output.images).maxAbsDifference(try reference.tensor(named: "images")) <= 1e-3)
     }
 
-    @Test func maskIsBinarizedAtOneHalf() throws {
-        let mask = RGBImage(width: 4, height: 1, channels: 1, pixels: [0, 127, 128, 255])
-        #expect(mask.maskInput.scalars == [0, 0, 1, 1])
-    }
-
     @Test func inpaintingUNetIsRejectedForTextToImage() throws {
         let pipeline = try StableDiffusionPipeline(folder: Self.inpaintingPipeline)
         #expect {
@@ -49,12 +44,31 @@ struct StableDiffusionInpaintingTests {
         } throws: { error in "\(error)".hasPrefix("unet: ") && "\(error)".contains("takes 9 input channels") }
     }
 
-    @Test func maskOfAnotherSizeIsRejected() throws {
+    @Test func imageAndMaskAreResizedToTheRequestedSize() throws {
         let pipeline = try StableDiffusionPipeline(folder: Self.inpaintingPipeline)
-        let (image, _) = try inputs()
+        let image = try RGBImage.readPNG(url: ImageInputFixtures.file("source-rgb.png"))
+        let mask = try RGBImage.readPNG(url: ImageInputFixtures.file("source-gray.png"))
+        var configuration = StableDiffusionFixtures.configuration(width: 24, height: 16)
+        configuration.steps = 2
+        let output = try pipeline.inpaint(configuration, images: [image], masks: [mask])
+        #expect(output.images.shape == [4, 3, 16, 24])
+    }
+
+    @Test func maskCountMustBeOneOrOnePerImage() throws {
+        let pipeline = try StableDiffusionPipeline(folder: Self.inpaintingPipeline)
+        let (image, mask) = try inputs()
         #expect {
             _ = try pipeline.inpaint(StableDiffusionFixtures.configuration(width: nil, height: nil), images: [image],
-                                     masks: [RGBImage(width: 16, height: 16, channels: 1)])
-        } throws: { error in "\(error)".hasPrefix("masks: mask 0 is 16x16, the images are 32x32") }
+                                     masks: [mask, mask])
+        } throws: { error in "\(error)".hasPrefix("masks: 2 masks for 1 images") }
+    }
+
+    @Test func sideOfNoMultipleOfTheVAEFactorIsRejected() throws {
+        let pipeline = try StableDiffusionPipeline(folder: Self.inpaintingPipeline)
+        let (image, mask) = try inputs()
+        #expect {
+            _ = try pipeline.inpaint(StableDiffusionFixtures.configuration(width: 31, height: 32), images: [image],
+                                     masks: [mask])
+        } throws: { error in "\(error)".hasPrefix("width: is 31; it must be a positive multiple of 2") }
     }
 }

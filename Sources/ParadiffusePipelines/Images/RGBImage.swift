@@ -35,4 +35,14 @@ public struct RGBImage: Equatable, Sendable {
         guard channels == 1 else { return self }
         return RGBImage(width: width, height: height, channels: 3, pixels: pixels.flatMap { [$0, $0, $0] })
     }
+
+    /// The image with one channel: RGB converted as PIL's `convert("L")` does, `(19595 R + 38470 G + 7471 B + 2^15) >> 16`.
+    public var gray: RGBImage {
+        guard channels == 3 else { return self }
+        let samples = (0..<width * height).map { pixel in
+            let (red, green, blue) = (UInt32(pixels[3 * pixel]), UInt32(pixels[3 * pixel + 1]), UInt32(pixels[3 * pixel + 2]))
+            return UInt8((19595 * red + 38470 * green + 7471 * blue + 0x8000) >> 16)
+        }
+        return RGBImage(width: width, height: height, channels: 1, pixels: samples)
+    }
 }

@@ -9,8 +9,9 @@ extension StableDiffusionPipeline {
     /// noised (the second draw) to the first of the last `Int(steps · strength)` timesteps, which are then run.
     ///
     /// `images` are one image, or several whose count divides the batch (prompts × images per prompt); diffusers
-    /// repeats them whole ([a, b] for four images gives a, b, a, b). Their sides must be multiples of the model's
-    /// size multiple (no resizing). `width` and `height` of the configuration must be nil.
+    /// repeats them whole ([a, b] for four images gives a, b, a, b). As diffusers' `VaeImageProcessor.preprocess`
+    /// without a size, they are resized (Lanczos) to the first image's size rounded down to a multiple of the VAE
+    /// factor when their size differs from it. `width` and `height` of the configuration must be nil.
     public func imageToImage(_ configuration: Configuration, images: [RGBImage], strength: Double = 0.8,
                              sampler: Sampler = SequentialSampler(),
                              progress: (SamplingProgress) -> Void = { _ in }) throws -> Output {
@@ -47,21 +48,14 @@ extension StableDiffusionPipeline {
                       schedulerName: name, steps: scheduler.timesteps.count, statistics: result.statistics)
     }
 
-    /// The images as one VAE input batch `[I, 3, H, W]`, after checking their count and sizes (also inpainting's).
-    func modelInput(_ images: [RGBImage], batchSize: Int) throws -> Tensor {
-        guard let first = images.first else {
-            throw ModelError.invalidInput(parameter: "images", reason: "no input image given")
-        }
-        guard batchSize % images.count == 0 else {
-            throw ModelError.invalidInput(parameter: "images", reason:
+    /// The images as one VAE input batch `[I, 3, H, W]` (see `VAEImageProcessor`), after checking their count (also
+    /// inpainting's, which gives the size).
+    func modelInput(_ images: [RGBImage], batchSize: Int, height: Int? = nil, width: Int? = nil) throws -> Tensor {
+        guard !images.isEmpty, batchSize % images.count == 0 else {
+            throw ModelError.invalidInput(parameter: "images", reason: images.isEmpty ? "no input image given" :
                 "\(images.count) images do not divide the \(batchSize) images to generate (prompts × images per prompt)")
         }
-        for (index, image) in images.enumerated() where image.width != first.width || image.height != first.height {
-            throw ModelError.invalidInput(parameter: "images", reason:
-                "image \(index) is \(image.width)x\(image.height), image 0 is \(first.width)x\(first.height)")
-        }
-        try validateImageSide(first.height, name: "image height")
-        try validateImageSide(first.width, name: "image width")
-        return Tensor.concatenatingBatches(images.map(\.modelInput))
+        return try VAEImageProcessor(kind: .image, vaeScaleFactor: vaeScaleFactor)
+            .preprocess(images, height: height, width: width, parameter: "images")
     }
 }

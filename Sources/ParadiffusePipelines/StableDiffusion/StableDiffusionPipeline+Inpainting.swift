@@ -14,8 +14,10 @@ extension StableDiffusionPipeline {
     /// As diffusers, at `strength` 1 the run starts from pure noise; below 1 from the image's latents noised to
     /// the first of the last `Int(steps · strength)` timesteps. The generator draws, in order: the image's latents
     /// (ordinary UNet, or strength below 1), the noise, the masked image's latents, then the scheduler's draws.
-    /// `images` are one image, or several whose count divides the batch; `masks` are one mask, or one per image,
-    /// of the images' size. `width`, `height` and `guidanceRescale` (which diffusers' inpainting lacks) must be unset.
+    /// `images` are one image, or several whose count divides the batch; `masks` are one mask, or one per image.
+    /// As diffusers, images and masks are resized (Lanczos, `VAEImageProcessor`) to the configuration's `height` and
+    /// `width` (multiples of the VAE factor), by default the UNet's `sample_size` times the VAE factor, when their
+    /// size differs. `guidanceRescale` (which diffusers' inpainting lacks) must be 0.
     public func inpaint(_ configuration: Configuration, images: [RGBImage], masks: [RGBImage], strength: Double = 1,
                         sampler: Sampler = SequentialSampler(),
                         progress: (SamplingProgress) -> Void = { _ in }) throws -> Output {
@@ -37,12 +39,18 @@ extension StableDiffusionPipeline {
             throw ModelError.invalidInput(parameter: "strength", reason:
                 "\(strength) of \(configuration.steps) steps leaves no step to run; raise strength or steps")
         }
-        for (name, value) in [("width", configuration.width), ("height", configuration.height)] where value != nil {
-            throw ModelError.invalidInput(parameter: name, reason: "inpainting takes its size from the input image")
-        }
+        let height = try configuration.height ?? defaultImageSide(parameter: "height")
+        let width = try configuration.width ?? defaultImageSide(parameter: "width")
+        try validateImageSide(height, name: "height")
+        try validateImageSide(width, name: "width")
         let batchSize = configuration.prompts.count * configuration.imagesPerPrompt
-        let image = try modelInput(images, batchSize: batchSize)
-        let mask = try maskInput(masks, images: images)
+        let image = try modelInput(images, batchSize: batchSize, height: height, width: width)
+        guard masks.count == 1 || masks.count == images.count else {
+            throw ModelError.invalidInput(parameter: "masks", reason:
+                "\(masks.count) masks for \(images.count) images: give one mask, or one per image")
+        }
+        let mask = try VAEImageProcessor(kind: .mask, vaeScaleFactor: vaeScaleFactor)
+            .preprocess(masks, height: height, width: width, parameter: "masks")
         let latentShape = [batchSize, latentChannels, image.shape[2] / vaeScaleFactor, image.shape[3] / vaeScaleFactor]
 
         let (fullScheduler, name) = try makeScheduler(configuration)
@@ -80,19 +88,6 @@ extension StableDiffusionPipeline {
     /// `vae.encode(images).latent_dist.sample(generator) · scaling_factor`.
     private func encodedLatents(_ images: Tensor, generator: inout BatchGenerator) throws -> Tensor {
         try vae.encode(images).sample(using: &generator) * vae.configuration.scalingFactor
-    }
-
-    /// The masks as one batch `[M, 1, H, W]` of 0 and 1, after checking their count and sizes.
-    private func maskInput(_ masks: [RGBImage], images: [RGBImage]) throws -> Tensor {
-        guard masks.count == 1 || masks.count == images.count else {
-            throw ModelError.invalidInput(parameter: "masks", reason:
-                "\(masks.count) masks for \(images.count) images: give one mask, or one per image")
-        }
-        for (index, mask) in masks.enumerated() where mask.width != images[0].width || mask.height != images[0].height {
-            throw ModelError.invalidInput(parameter: "masks", reason:
-                "mask \(index) is \(mask.width)x\(mask.height), the images are \(images[0].width)x\(images[0].height)")
-        }
-        return Tensor.concatenatingBatches(masks.map(\.maskInput))
     }
 
     /// `image · (mask < 0.5)`: the images `[I, 3, H, W]` with the pixels to repaint set to 0.

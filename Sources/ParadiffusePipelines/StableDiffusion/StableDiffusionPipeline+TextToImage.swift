@@ -31,7 +31,7 @@ extension StableDiffusionPipeline {
     }
 
     /// diffusers' default image side: the UNet's `sample_size` times the VAE factor.
-    private func defaultImageSide(parameter: String) throws -> Int {
+    func defaultImageSide(parameter: String) throws -> Int {
         guard let sampleSize = unet.configuration.sampleSize else {
             throw ModelError.invalidInput(parameter: parameter, reason:
                 "not given, and the UNet of \(folder.path) has no sample_size to derive it from")
