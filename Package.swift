@@ -18,9 +18,11 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CDNNL", pkgConfig: "dnnl"),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .target(name: "CKernels"),
         .target(name: "CPNGShim", dependencies: ["CPNG"]),
+        .target(name: "CJPEGShim", dependencies: ["CJPEG"]),
         .target(name: "ParadiffuseTensors", dependencies: ["CDNNL", "CKernels"], linkerSettings: [.linkedLibrary("gomp")]),
         .target(name: "ParadiffuseLoading", dependencies: ["ParadiffuseTensors"]),
         .target(name: "ParadiffuseModels", dependencies: ["ParadiffuseTensors", "ParadiffuseLoading"]),
@@ -29,7 +31,8 @@ let package = Package(
         .target(name: "ParadiffuseTokenizers", dependencies: ["ParadiffuseLoading"]),
         .target(name: "ParadiffusePipelines", dependencies: [
             "ParadiffuseTensors", "ParadiffuseLoading", "ParadiffuseModels", "ParadiffuseSchedulers", "ParadiffuseSamplers",
-            "ParadiffuseTokenizers", "CPNG", "CPNGShim", .product(name: "Logging", package: "swift-log"),
+            "ParadiffuseTokenizers", "CPNG", "CPNGShim", "CJPEGShim",
+            .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("DefaultModel")]),
         .target(name: "ParadiffuseDistributed", dependencies: [
             "CMPI", "CDNNL", "ParadiffuseLoading", "ParadiffuseSamplers", "ParadiffuseTensors",

@@ -18,6 +18,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case prompt
     /// A PNG file decoded with its text chunks.
     case png
+    /// A JPEG file decoded.
+    case jpeg
 
     /// Runs the target on one input; errors thrown for bad input are swallowed, anything else is a finding.
     public func run(_ data: Data) {
@@ -30,6 +32,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             case .tokenizerFiles: try TokenizerFilesFuzzing.run(data)
             case .prompt: PromptFuzzing.run(data)
             case .png: try PNGFuzzing.run(data)
+            case .jpeg: try JPEGFuzzing.run(data)
             }
         } catch {}
     }

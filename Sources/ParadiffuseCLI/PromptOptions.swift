@@ -19,13 +19,13 @@ struct PromptOptions: ParsableArguments {
             help: "Image height in pixels, a multiple of 8 (default: the model's); with --mask the image and mask are resized to it.")
     var height: Int?
 
-    @Option(help: ArgumentHelp("Image-to-image: start from this image, resized down to a multiple of 8 pixels if needed.", valueName: "in.png"))
+    @Option(help: ArgumentHelp("Image-to-image: start from this image (PNG or JPEG), resized down to a multiple of 8 pixels if needed.", valueName: "in.png"))
     var image: String?
 
     @Option(parsing: .unconditional, help: "Image-to-image and inpainting: how much of the image is repainted, in [0, 1] (default 0.8; inpainting 1).")
     var strength: Double?
 
-    @Option(help: ArgumentHelp("Inpainting: repaint where this mask is white; image and mask are resized to --width x --height (default: the model's size).", valueName: "mask.png"))
+    @Option(help: ArgumentHelp("Inpainting: repaint where this mask (PNG or JPEG) is white; image and mask are resized to --width x --height (default: the model's size).", valueName: "mask.png"))
     var mask: String?
 
     @Option(parsing: .unconditional, help: "Guidance rescale φ in [0, 1] (diffusers' guidance_rescale; default 0).")
@@ -73,9 +73,9 @@ struct PromptOptions: ParsableArguments {
         request.negativePrompts = negativePrompt
         request.width = width
         request.height = height
-        request.initImage = try image.map { try RGBImage.readPNG(url: URL(fileURLWithPath: $0)) }
+        request.initImage = try image.map { try RGBImage.read(url: URL(fileURLWithPath: $0)) }
         request.strength = strength
-        request.mask = try mask.map { try RGBImage.readPNG(url: URL(fileURLWithPath: $0)) }
+        request.mask = try mask.map { try RGBImage.read(url: URL(fileURLWithPath: $0)) }
         request.guidanceRescale = guidanceRescale ?? 0
         request.clipSkip = clipSkip
         return request

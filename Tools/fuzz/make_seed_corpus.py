@@ -96,6 +96,12 @@ def png(width, height, color_type, bit_depth, rows, chunks=()):
     return b"\x89PNG\r\n\x1a\n" + b"".join(body) + chunk(b"IEND", b"")
 
 
+def jpeg_seeds():
+    """The JPEG fixtures: baseline, progressive, gray, 4:4:4, 4:2:2 with restart markers, CMYK."""
+    for path in fixtures("*.jpg"):
+        save("jpeg", path.read_bytes())
+
+
 def png_seeds():
     for path in fixtures("*.png"):
         save("png", path.read_bytes())
@@ -110,7 +116,7 @@ def png_seeds():
 
 
 if __name__ == "__main__":
-    for make in [json_seeds, config_seeds, safetensors_seeds, tokenizer_seeds, prompt_seeds, png_seeds]:
+    for make in [json_seeds, config_seeds, safetensors_seeds, tokenizer_seeds, prompt_seeds, png_seeds, jpeg_seeds]:
         make()
     for folder in sorted(CORPUS.iterdir()):
         files = list(folder.iterdir())

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the native libraries Paradiffuse links against, when they are missing:
-# oneDNN 3.2 (Intel's PyPI binaries, GNU OpenMP) into /usr/local, and Debian's libpng-dev and Open MPI.
+# oneDNN 3.2 (Intel's PyPI binaries, GNU OpenMP) into /usr/local, and Debian's libpng-dev, libjpeg62-turbo-dev
+# and Open MPI.
 set -euo pipefail
 
 ONEDNN_VERSION=2023.2.0
@@ -55,10 +56,15 @@ install_debian_packages() {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
 }
 
+have_libjpeg() {
+  dpkg -s libjpeg62-turbo-dev >/dev/null 2>&1
+}
+
 have_open_mpi() {
   dpkg -s libopenmpi-dev openmpi-bin >/dev/null 2>&1
 }
 
 have_onednn || install_onednn
 have_libpng || install_debian_packages libpng-dev pkg-config
+have_libjpeg || install_debian_packages libjpeg62-turbo-dev
 have_open_mpi || install_debian_packages libopenmpi-dev openmpi-bin

@@ -10,6 +10,8 @@ public enum ImageError: Error, Equatable, DescribedError {
     case encodingFailed(reason: String)
     case unreadableFile(URL, reason: String)
     case invalidPNG(URL, reason: String)
+    case invalidJPEG(URL, reason: String)
+    case unsupportedFormat(URL)
 
     public var description: String {
         switch self {
@@ -28,6 +30,11 @@ public enum ImageError: Error, Equatable, DescribedError {
             "cannot read \(url.path): \(reason)"
         case let .invalidPNG(url, reason):
             "\(url.path) is not a valid PNG image: \(reason)"
+        case let .invalidJPEG(url, reason):
+            "\(url.path) is not a readable JPEG image: \(reason)"
+        case let .unsupportedFormat(url):
+            "\(url.path) is neither a PNG nor a JPEG image (the formats read): its first bytes are no PNG signature "
+                + "and no JPEG start-of-image marker"
         }
     }
 }

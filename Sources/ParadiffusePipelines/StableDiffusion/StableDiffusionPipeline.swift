@@ -139,7 +139,7 @@ public final class StableDiffusionPipeline: Sendable {
         }
     }
 
-    /// The largest width or height generated (and read from an input image, see `RGBImage.readPNG`).
+    /// The largest width or height generated (and read from an input image, see `RGBImage.read`).
     static let largestImageSide = 16_384
 
     /// Latents `[N, C, h, w]` decoded to images `[N, 3, h·f, w·f]` in [-1, 1]: `vae.decode(latents / scaling_factor)`.
