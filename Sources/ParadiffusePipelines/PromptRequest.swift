@@ -3,7 +3,7 @@ public struct PromptRequest: Sendable, Equatable {
     public var prompts: [String]
     /// None, one for every prompt, or one per prompt.
     public var negativePrompts: [String] = []
-    /// Image size for text-to-image (multiples of 8; default: the model's).
+    /// Image size for text-to-image and inpainting (multiples of 8; default: the model's); image-to-image takes the image's.
     public var width: Int?
     public var height: Int?
     /// Image-to-image (and inpainting) input image.
