@@ -60,9 +60,21 @@ enum PartialFiles {
         }
     }
 
-    /// Removes every recorded file, then restores the signal's default action and raises it again.
-    static func removeAll() {
-        for slot in 0..<slotCount where slots[slot * slotBytes] != 0 { unlink(slots + slot * slotBytes) }
+    /// Removes every recorded file: the signal handler's work before it restores the signal's default action and
+    /// raises it again.
+    static func removeAll() { removeAll(matching: nil, length: 0) }
+
+    /// Removes the recorded files whose paths start with `prefix` only, so that a test of the handler leaves the
+    /// files other tests are writing alone.
+    static func removeAll(under prefix: String) { prefix.withCString { removeAll(matching: $0, length: strlen($0)) } }
+
+    /// Reads only the slots and calls only `strncmp` and `unlink`, all safe in a signal handler.
+    private static func removeAll(matching prefix: UnsafePointer<CChar>?, length: Int) {
+        for slot in 0..<slotCount where slots[slot * slotBytes] != 0 {
+            let path = slots + slot * slotBytes
+            if let prefix, strncmp(path, prefix, length) != 0 { continue }
+            unlink(path)
+        }
     }
 }
 

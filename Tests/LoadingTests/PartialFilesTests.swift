@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import ParadiffuseLoading
 
-/// What the SIGINT/SIGTERM/SIGHUP handler removes: exactly the temporary files being written at that moment.
+/// What the SIGINT/SIGTERM/SIGHUP handler removes: exactly the temporary files being written at that moment (here
+/// those under this test's folder).
 @Test func interruptedWritesLeaveNoTemporaryFile() throws {
     let folder = try TemporaryFolder()
     let done = folder.file("done.partial")
@@ -13,7 +14,8 @@ import Testing
         try PartialFiles.whileWriting(longName.path) {
             try Data("half".utf8).write(to: writing)
             try Data("half".utf8).write(to: longName)
-            PartialFiles.removeAll()
+            // Only this test's files: other tests write their own at the same time.
+            PartialFiles.removeAll(under: folder.url.path + "/")
         }
     }
     #expect(!FileManager.default.fileExists(atPath: writing.path))
