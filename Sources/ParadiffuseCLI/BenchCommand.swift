@@ -8,10 +8,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Time the UNet forward pass of a model folder, or each component of a Stable Diffusion folder "
             + "(Tools/bench/compare_pytorch.py runs PyTorch beside it).")
 
-    @Option(name: [.customShort("m"), .long],
-            help: ArgumentHelp("A diffusers model folder or UNet folder (default: the model that ships with Paradiffuse).",
-                               valueName: "path"))
-    var model: String?
+    @OptionGroup var model: ModelOption
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Latents per UNet forward pass, at least 1 (default 1; Stable Diffusion: 2, one "
                                + "image with classifier-free guidance)."))
@@ -43,7 +40,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let folder = model.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? DefaultModel.url
+        let folder = model.folderOrDefault
         if let json { try AtomicFile.checkWritable(URL(fileURLWithPath: json), overwrite: overwrite) }
         print("CPU: \(CPUCapabilities.current); \(arithmetic.summary); \(CPUCapabilities.threads) threads")
         if rankScaling.isRequested { return try rankScaling.predict(modelFolder: folder, iterations: iterations) }
@@ -55,7 +52,7 @@ struct BenchCommand: ParsableCommand {
         if isPipeline { return try runPipeline(folder) }
         if pipeline.isGiven {
             throw ValidationError("--width, --height and --components apply to Stable Diffusion folders; "
-                                  + "\(model ?? "the default model") is not one")
+                                  + "\(model.name) is not one")
         }
         let batch = batch ?? 1
         let result = try isDiT

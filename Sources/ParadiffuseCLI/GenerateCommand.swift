@@ -9,10 +9,7 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Generate images with a diffusion model.")
 
-    @Option(name: [.customShort("m"), .long],
-            help: ArgumentHelp("A diffusers model folder (default: the model that ships with Paradiffuse).",
-                               valueName: "path"))
-    var model: String?
+    @OptionGroup var model: ModelOption
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Denoising steps, at least 1 (default: 50 for Stable Diffusion, 4 for LCM, otherwise "
                                + "the scheduler's: 50 for ddim, 1000 for ddpm)."))
@@ -140,13 +137,12 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let model = model.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? DefaultModel.url
-        try processes.run(model: model, seed: seed, quiet: quiet) { role, progress, seed in
+        try processes.run(model: model.folderOrDefault, seed: seed, quiet: quiet) { role, progress, seed in
             let request = try makeRequest(seed: seed)
             progress.message(arithmetic.summary)
             if role.writesOutputs { try outputs.files(imageCount: request.imageCount).checkWritable(overwrite: overwrite) }
             if self.seed == nil { progress.message("seed \(request.seed)") }
-            let pipeline = try DiffusionPipeline(folder: self.model.map { URL(fileURLWithPath: $0, isDirectory: true) },
+            let pipeline = try DiffusionPipeline(folder: model.folder,
                                                  precision: arithmetic.precision, quantization: arithmetic.quantization,
                                                  variant: prompts.variant, logger: logging.logger(progress))
             try Generation.run(request, pipeline: pipeline, outputs: outputs, progress: progress, role: role)

@@ -7,10 +7,7 @@ struct InfoCommand: ParsableCommand {
         commandName: "info",
         abstract: "Describe a model folder: components, parameters, dtypes, size and memory estimate.")
 
-    @Option(name: [.customShort("m"), .long],
-            help: ArgumentHelp("A diffusers model folder (model_index.json) or component folder (config.json); "
-                               + "default: the model that ships with Paradiffuse.", valueName: "path"))
-    var model: String?
+    @OptionGroup var model: ModelOption
 
     @Option(help: ArgumentHelp("Weights variant to describe, e.g. fp16 for diffusion_pytorch_model.fp16.safetensors.",
                                valueName: "name"))
@@ -22,7 +19,7 @@ struct InfoCommand: ParsableCommand {
     @OptionGroup var arithmetic: PrecisionOption
 
     func run() throws {
-        let folder = model.map { URL(fileURLWithPath: $0) } ?? DefaultModel.url
+        let folder = model.folderOrDefault
         print(try ModelInfo(folder: folder, variant: variant))
         print("Paradiffuse \(ParadiffuseVersion.current)")
         print("CPU: \(CPUCapabilities.current)")
