@@ -1,9 +1,19 @@
 import Foundation
 import ParadiffuseSamplers
+import ParadiffuseSchedulers
+import ParadiffuseTensors
 
-extension SamplingRequest {
+/// A sampling request samples as the sampler it describes, set up for the schedule of the scheduler it is given: a
+/// pipeline builds the scheduler once, and the sampler follows from it.
+extension SamplingRequest: Sampler {
+    public func sample(_ latents: Tensor, scheduler: inout any Scheduler, denoiser: Denoiser, noise: NoiseSource,
+                       progress: (SamplingProgress) -> Void) throws -> SamplingResult {
+        try sampler(for: scheduler.timesteps).sample(latents, scheduler: &scheduler, denoiser: denoiser, noise: noise,
+                                                     progress: progress)
+    }
+
     /// The sampler this request describes, for a schedule of `timesteps`.
-    public func makeSampler(timesteps: [Int]) throws -> any Sampler {
+    func sampler(for timesteps: [Int]) throws -> any Sampler {
         switch method {
         case .sequential:
             return SequentialSampler(keepsTrajectory: keepsTrajectory)

@@ -26,9 +26,9 @@ extension UnconditionalPipeline: ImagePipeline {
         try MemoryEstimate([.init("the UNet", items: request.count * (configuration.guidance > 1 ? 2 : 1),
                                   channels: model.configuration.blockOutChannels[0], height: size[0],
                                   width: size[1])]).check(force: request.force)
-        let timesteps = try makeScheduler(configuration).scheduler.timesteps
-        configuration.sampler = adapting(try request.sampling.makeSampler(timesteps: timesteps))
+        configuration.sampler = adapting(request.sampling)
         let output = try generate(configuration)
+        let timesteps = output.timesteps
 
         var comparison: SamplingReport.Comparison?
         if request.sampling.compareSequential {

@@ -22,8 +22,8 @@ extension DiTPipeline: ImagePipeline {
         configuration.schedulerSettings = request.schedulerSettings
         configuration.perImageSeeds = request.perImageSeeds
         try memoryEstimate(request, guides: configuration.guidanceScale > 1).check(force: request.force)
-        let timesteps = try makeScheduler(configuration).scheduler.timesteps
-        let output = try generate(configuration, sampler: adapting(try request.sampling.makeSampler(timesteps: timesteps)))
+        let output = try generate(configuration, sampler: adapting(request.sampling))
+        let timesteps = output.timesteps
 
         var comparison: SamplingReport.Comparison?
         if request.sampling.compareSequential {

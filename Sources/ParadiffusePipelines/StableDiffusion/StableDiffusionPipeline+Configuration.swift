@@ -61,8 +61,11 @@ extension StableDiffusionPipeline {
         /// diffusers' warning for each prompt longer than the text encoder takes, which was cut.
         public let truncationWarnings: [String]
         public let schedulerName: String
-        /// The denoising steps run (fewer than `steps` for image-to-image).
-        public let steps: Int
+        /// The timesteps of the denoising steps run (fewer than `steps` for image-to-image).
+        public let timesteps: [Int]
         public let statistics: SamplingStatistics
+
+        /// The denoising steps run.
+        public var steps: Int { timesteps.count }
     }
 }

@@ -25,8 +25,7 @@ extension StableDiffusionPipeline: ImagePipeline {
         configuration.schedulerSettings = request.schedulerSettings
         configuration.perImageSeeds = request.perImageSeeds
         try memoryEstimate(configuration).check(force: request.force)
-        let timesteps = try makeScheduler(configuration).scheduler.timesteps
-        let sampler = adapting(try request.sampling.makeSampler(timesteps: timesteps))
+        let sampler = adapting(request.sampling)
 
         let output: Output
         switch (prompt.initImage, prompt.mask) {
@@ -48,7 +47,7 @@ extension StableDiffusionPipeline: ImagePipeline {
             parameters: parameters.perImage(images, prompts: prompt.prompts.flatMap {
                 Array(repeating: $0, count: request.count)
             }, seedsPerImage: request.perImageSeeds),
-            latents: output.latents, timesteps: Array(timesteps.suffix(output.steps)), trajectory: nil,
+            latents: output.latents, timesteps: output.timesteps, trajectory: nil,
             report: SamplingReport(sampler: request.sampling.method.rawValue, scheduler: output.schedulerName,
                                    steps: output.steps, images: images.count, statistics: output.statistics,
                                    comparison: nil),

@@ -82,7 +82,7 @@ extension StableDiffusionPipeline {
         let result = try sampler.sample(initial, scheduler: &scheduler, denoiser: denoiser,
                                         noise: { generator.randn($0) }, progress: progress)
         return Output(latents: result.latents, images: try decode(result.latents), truncationWarnings: warnings,
-                      schedulerName: name, steps: scheduler.timesteps.count, statistics: result.statistics)
+                      schedulerName: name, timesteps: scheduler.timesteps, statistics: result.statistics)
     }
 
     /// `vae.encode(images).latent_dist.sample(generator) · scaling_factor`.

@@ -27,7 +27,7 @@ extension StableDiffusionPipeline {
         let result = try sampler.sample(initial, scheduler: &scheduler, denoiser: denoiser,
                                         noise: { generator.randn($0) }, progress: progress)
         return Output(latents: result.latents, images: try decode(result.latents), truncationWarnings: warnings,
-                      schedulerName: name, steps: scheduler.timesteps.count, statistics: result.statistics)
+                      schedulerName: name, timesteps: scheduler.timesteps, statistics: result.statistics)
     }
 
     /// diffusers' default image side: the UNet's `sample_size` times the VAE factor.
