@@ -40,7 +40,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let folder = model.folderOrDefault
+        let folder = try model.folderOrDefault()
         if let json { try AtomicFile.checkWritable(URL(fileURLWithPath: json), overwrite: overwrite) }
         print("CPU: \(CPUCapabilities.current); \(arithmetic.summary); \(CPUCapabilities.threads) threads")
         if rankScaling.isRequested { return try rankScaling.predict(modelFolder: folder, iterations: iterations) }

@@ -137,12 +137,13 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        try processes.run(model: model.folderOrDefault, seed: seed, quiet: quiet) { role, progress, seed in
+        let folder = try model.folder()
+        try processes.run(model: folder ?? DefaultModel.url, seed: seed, quiet: quiet) { role, progress, seed in
             let request = try makeRequest(seed: seed)
             progress.message(arithmetic.summary)
             if role.writesOutputs { try outputs.files(imageCount: request.imageCount).checkWritable(overwrite: overwrite) }
             if self.seed == nil { progress.message("seed \(request.seed)") }
-            let pipeline = try DiffusionPipeline(folder: model.folder,
+            let pipeline = try DiffusionPipeline(folder: folder,
                                                  precision: arithmetic.precision, quantization: arithmetic.quantization,
                                                  variant: prompts.variant, logger: logging.logger(progress))
             try Generation.run(request, pipeline: pipeline, outputs: outputs, progress: progress, role: role)

@@ -19,7 +19,7 @@ struct InfoCommand: ParsableCommand {
     @OptionGroup var arithmetic: PrecisionOption
 
     func run() throws {
-        let folder = model.folderOrDefault
+        let folder = try model.folderOrDefault()
         print(try ModelInfo(folder: folder, variant: variant))
         print("Paradiffuse \(ParadiffuseVersion.current)")
         print("CPU: \(CPUCapabilities.current)")

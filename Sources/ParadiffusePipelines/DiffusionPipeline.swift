@@ -19,7 +19,8 @@ import ParadiffuseTensors
 public final class DiffusionPipeline: Sendable {
     /// The model folder (for the default model, inside the library's resources).
     public let folder: URL
-    /// The model's name in image parameters: the folder's name.
+    /// The model's name in image parameters: the folder's name, or the repository id of a Hugging Face cache
+    /// snapshot.
     public let modelName: String
     /// The loaded pipeline, of the type the folder's pipeline class names.
     public let pipeline: any ImagePipeline
@@ -41,7 +42,8 @@ public final class DiffusionPipeline: Sendable {
         self.logger = logger
         let resolved = precision.resolved()
         self.folder = folder ?? DefaultModel.url
-        modelName = folder?.lastPathComponent ?? "paradiffuse-digits (default)"
+        modelName = folder.map { HuggingFaceCache.repositoryID(ofSnapshot: $0) ?? $0.lastPathComponent }
+            ?? "paradiffuse-digits (default)"
         self.precision = resolved
         self.quantization = quantization
         let className = try DiffusersFolder(url: self.folder).modelIndex?.className ?? ""
