@@ -16,17 +16,10 @@ enum ModelConfigFuzzing {
         let url = FuzzTarget.source
         if let configuration = try? UNet2DConfiguration.decode(data, from: url) { try? unet(configuration) }
         guard let config = try? JSONConfig(data: data, url: url) else { return }
-        if let configuration = try? UNet2DConditionConfiguration(config) { try? conditionedUNet(configuration) }
-        if let configuration = try? AutoencoderKLConfiguration(config), (try? configuration.validate(file: url.path)) != nil {
-            try? autoencoder(configuration)
-        }
-        if let configuration = try? CLIPTextConfiguration(config), (try? configuration.validate(file: url.path)) != nil {
-            try? textEncoder(configuration)
-        }
-        if let configuration = try? DiTTransformer2DConfiguration(config),
-           (try? configuration.validate(file: url.path)) != nil {
-            try? transformer(configuration)
-        }
+        if let configuration = try? UNet2DConditionConfiguration.read(config) { try? conditionedUNet(configuration) }
+        if let configuration = try? AutoencoderKLConfiguration.read(config) { try? autoencoder(configuration) }
+        if let configuration = try? CLIPTextConfiguration.read(config) { try? textEncoder(configuration) }
+        if let configuration = try? DiTTransformer2DConfiguration.read(config) { try? transformer(configuration) }
     }
 
     private static var weights: ModelWeights { .synthetic(source: "fuzz", elementLimit: weightLimit) }

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// Latents are decoded as given: pipelines divide by `configuration.scalingFactor` (and add
 /// `configuration.shiftFactor` when set) before `decode`, as diffusers' pipelines do.
-public final class AutoencoderKL: Sendable {
+public final class AutoencoderKL: ComponentModel, Sendable {
     /// diffusers' tiling options (`tile_sample_min_size`, `tile_latent_min_size`, `tile_overlap_factor`).
     public struct Tiling: Sendable, Equatable {
         /// Images larger than this in height or width are encoded in tiles of this size, and decoded tiles have it.

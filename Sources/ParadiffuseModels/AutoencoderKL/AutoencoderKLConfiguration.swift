@@ -2,7 +2,7 @@ import Foundation
 import ParadiffuseLoading
 
 /// The `config.json` of a diffusers `AutoencoderKL`; absent keys take diffusers' defaults, unknown keys are ignored.
-public struct AutoencoderKLConfiguration: Sendable, Equatable {
+public struct AutoencoderKLConfiguration: KeyedComponentConfiguration, Equatable {
     public var inChannels = 3
     public var outChannels = 3
     public var downBlockTypes = ["DownEncoderBlock2D"]
@@ -49,13 +49,6 @@ public struct AutoencoderKLConfiguration: Sendable, Equatable {
         useQuantConv = try config.value("use_quant_conv", default: useQuantConv)
         usePostQuantConv = try config.value("use_post_quant_conv", default: usePostQuantConv)
         midBlockAddsAttention = try config.value("mid_block_add_attention", default: midBlockAddsAttention)
-    }
-
-    /// Reads and checks `config.json`; errors name the file and the key.
-    public static func read(from url: URL) throws -> AutoencoderKLConfiguration {
-        let configuration = try AutoencoderKLConfiguration(JSONConfig(url: url))
-        try configuration.validate(file: url.path)
-        return configuration
     }
 
     public func validate(file: String) throws {

@@ -4,7 +4,7 @@ import ParadiffuseTensors
 
 /// The `config.json` of a transformers `CLIPTextModel` (a Stable Diffusion `text_encoder/`); absent keys take
 /// `CLIPTextConfig`'s defaults, unknown keys are ignored.
-public struct CLIPTextConfiguration: Sendable, Equatable {
+public struct CLIPTextConfiguration: KeyedComponentConfiguration, Equatable {
     public var vocabularySize = 49408
     public var hiddenSize = 512
     public var intermediateSize = 2048
@@ -37,13 +37,6 @@ public struct CLIPTextConfiguration: Sendable, Equatable {
         padTokenID = try config.value("pad_token_id", default: padTokenID)
         beginningOfSequenceTokenID = try config.value("bos_token_id", default: beginningOfSequenceTokenID)
         endOfSequenceTokenID = try config.value("eos_token_id", default: endOfSequenceTokenID)
-    }
-
-    /// Reads and checks `config.json`; errors name the file and the key.
-    public static func read(from url: URL) throws -> CLIPTextConfiguration {
-        let configuration = try CLIPTextConfiguration(JSONConfig(url: url))
-        try configuration.validate(file: url.path)
-        return configuration
     }
 
     public func validate(file: String) throws {

@@ -3,7 +3,7 @@ import ParadiffuseTensors
 
 /// transformers' `CLIPTextModel`, the Stable Diffusion text encoder: token and position embeddings, a stack of
 /// causal pre-norm transformer layers, and a final layer norm.
-public final class CLIPTextModel: Sendable {
+public final class CLIPTextModel: ComponentModel, Sendable {
     public let configuration: CLIPTextConfiguration
     /// Outputs are float32; between layers, hidden states have this precision's dtype.
     public let precision: Precision

@@ -4,7 +4,7 @@ import ParadiffuseLoading
 /// The `config.json` of a diffusers `DiTTransformer2DModel`, or of the older `Transformer2DModel` with
 /// `norm_type` "ada_norm_zero" that DiT checkpoints (facebook/DiT-XL-2-256) were saved as: diffusers loads both as
 /// a DiTTransformer2DModel, so absent keys take DiTTransformer2DModel's defaults and unknown keys are ignored.
-public struct DiTTransformer2DConfiguration: Sendable, Equatable {
+public struct DiTTransformer2DConfiguration: KeyedComponentConfiguration, Equatable {
     public static let classNames = ["DiTTransformer2DModel", "Transformer2DModel"]
 
     public var attentionHeads = 16
@@ -27,8 +27,7 @@ public struct DiTTransformer2DConfiguration: Sendable, Equatable {
     public init() {}
 
     public init(_ config: JSONConfig) throws {
-        let file = config.url.path
-        func fail(_ key: String, _ reason: String) -> ModelError { .invalidConfiguration(file: file, key: key, reason: reason) }
+        let fail = ConfigurationSizes(file: config.url.path).fail
         if let className = config.className, !Self.classNames.contains(className) {
             throw fail("_class_name", "is '\(className)'; supported: \(Self.classNames.joined(separator: ", "))")
         }
@@ -57,12 +56,6 @@ public struct DiTTransformer2DConfiguration: Sendable, Equatable {
         classCount = try config.value("num_embeds_ada_norm", default: classCount)
         normElementwiseAffine = try config.value("norm_elementwise_affine", default: normElementwiseAffine)
         normEpsilon = try config.value("norm_eps", default: normEpsilon)
-        try validate(file: file)
-    }
-
-    /// Reads and checks `config.json`; errors name the file and the key.
-    public static func read(from url: URL) throws -> DiTTransformer2DConfiguration {
-        try DiTTransformer2DConfiguration(JSONConfig(url: url))
     }
 
     public func validate(file: String) throws {

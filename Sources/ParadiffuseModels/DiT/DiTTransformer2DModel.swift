@@ -1,12 +1,10 @@
-import Foundation
-import ParadiffuseLoading
 import ParadiffuseTensors
 
 /// diffusers' `DiTTransformer2DModel` (Peebles & Xie, "Scalable Diffusion Models with Transformers"): latents cut
 /// into patches, transformer blocks conditioned on the timestep and class through adaLN-Zero, a modulated output
 /// layer, and the patches put back together. With learned sigma the output holds the noise prediction in its
 /// first `inChannels` channels and the variance prediction in the rest, as diffusers returns it.
-public final class DiTTransformer2DModel: Sendable {
+public final class DiTTransformer2DModel: ComponentModel, Sendable {
     public let configuration: DiTTransformer2DConfiguration
     /// Latents and outputs are float32; inside, the linear layers (and the patch projection) take inputs of this
     /// precision's dtype, while the tokens between blocks, norms, modulations and embeddings stay float32.
@@ -32,14 +30,6 @@ public final class DiTTransformer2DModel: Sendable {
         outputModulation = try Linear(weights.scoped("proj_out_1"), input: width, output: 2 * width)
         outputProjection = try Linear(weights.scoped("proj_out_2"), input: width,
                                       output: patch * patch * configuration.outputChannels)
-    }
-
-    /// Loads a `transformer/` component folder (`config.json` + weights, single or sharded, optionally a variant) to
-    /// compute in `precision`.
-    public convenience init(componentFolder folder: URL, variant: String? = nil, precision: Precision = .float32) throws {
-        let configuration = try DiTTransformer2DConfiguration.read(from: folder.appendingPathComponent("config.json"))
-        try self.init(configuration: configuration,
-                      weights: ModelWeights(WeightStore(componentFolder: folder, variant: variant), precision: precision))
     }
 
     /// Checks inputs a caller controls; the forward pass assumes them valid.

@@ -2,7 +2,7 @@ import Foundation
 import ParadiffuseLoading
 
 /// The `config.json` of a diffusers `UNet2DModel`; absent keys take diffusers' defaults, unknown keys are ignored.
-public struct UNet2DConfiguration: Decodable, Sendable, UNetBlockLayout {
+public struct UNet2DConfiguration: ComponentConfiguration, Decodable, UNetBlockLayout {
     public var sampleSize: [Int]?
     public var inChannels = 3
     public var outChannels = 3
@@ -87,12 +87,6 @@ public struct UNet2DConfiguration: Decodable, Sendable, UNetBlockLayout {
         classEmbedCount = try values.decodeIfPresent(Int.self, forKey: .classEmbedCount)
     }
 
-    /// Reads and checks `config.json`; errors name the file and the key.
-    public static func read(from url: URL) throws -> UNet2DConfiguration {
-        try decode(RegularFile.contents(of: url), from: url)
-    }
-
-    /// Decodes and checks the bytes of a `config.json`; `url` names it in errors.
     public static func decode(_ data: Data, from url: URL) throws -> UNet2DConfiguration {
         // Strict JSON first, with the place of any problem (Foundation's decoder below only maps it to fields).
         _ = try JSONValue.parse(data, from: url)

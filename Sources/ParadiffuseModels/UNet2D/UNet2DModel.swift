@@ -2,7 +2,7 @@ import Foundation
 import ParadiffuseTensors
 
 /// diffusers' `UNet2DModel`: an unconditional or class-conditional image denoiser (DDPM, score-SDE checkpoints).
-public final class UNet2DModel: Sendable {
+public final class UNet2DModel: ComponentModel, Sendable {
     public let configuration: UNet2DConfiguration
     /// Samples and outputs are float32; inside, activations between layers have this precision's dtype.
     public let precision: Precision

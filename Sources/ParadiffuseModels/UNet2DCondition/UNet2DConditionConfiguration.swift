@@ -3,7 +3,7 @@ import ParadiffuseLoading
 
 /// The `config.json` of a diffusers `UNet2DConditionModel` (Stable Diffusion 1.x/2.x); absent keys take diffusers'
 /// defaults, unknown keys are ignored, unsupported options are rejected naming the key.
-public struct UNet2DConditionConfiguration: Sendable, UNetBlockLayout {
+public struct UNet2DConditionConfiguration: KeyedComponentConfiguration, UNetBlockLayout {
     public var sampleSize: Int?
     public var inChannels = 4
     public var outChannels = 4
@@ -35,8 +35,7 @@ public struct UNet2DConditionConfiguration: Sendable, UNetBlockLayout {
     public init() {}
 
     public init(_ config: JSONConfig) throws {
-        let file = config.url.path
-        func fail(_ key: String, _ reason: String) -> ModelError { .invalidConfiguration(file: file, key: key, reason: reason) }
+        let fail = ConfigurationSizes(file: config.url.path).fail
         sampleSize = try config.optionalValue("sample_size")
         inChannels = try config.value("in_channels", default: inChannels)
         outChannels = try config.value("out_channels", default: outChannels)
@@ -79,7 +78,6 @@ public struct UNet2DConditionConfiguration: Sendable, UNetBlockLayout {
         guard activation == "silu" || activation == "swish" else { throw fail("act_fn", "is '\(activation)'; supported: silu") }
         let embedding: String = try config.value("time_embedding_type", default: "positional")
         guard embedding == "positional" else { throw fail("time_embedding_type", "is '\(embedding)'; supported: positional") }
-        try validate(file: file)
     }
 
     public func validate(file: String) throws {

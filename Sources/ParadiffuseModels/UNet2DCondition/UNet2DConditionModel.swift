@@ -1,10 +1,8 @@
-import Foundation
-import ParadiffuseLoading
 import ParadiffuseTensors
 
 /// diffusers' `UNet2DConditionModel` as Stable Diffusion 1.x/2.x use it: a latent denoiser conditioned on text
 /// embeddings through cross-attention.
-public final class UNet2DConditionModel: Sendable {
+public final class UNet2DConditionModel: ComponentModel, Sendable {
     public let configuration: UNet2DConditionConfiguration
     /// Latents, context and outputs are float32; inside, activations between layers have this precision's dtype.
     public let precision: Precision
@@ -19,16 +17,6 @@ public final class UNet2DConditionModel: Sendable {
         timeEmbedding = try TimestepEmbedding(weights.scoped("time_embedding"), input: configuration.blockOutChannels[0],
                                               output: configuration.timeEmbeddingWidth,
                                               conditionWidth: configuration.timeConditionWidth)
-    }
-
-    /// Loads a `unet/` component folder (`config.json` + weights, single or sharded, optionally a variant) to
-    /// compute in `precision` (with layers quantized as `quantization` asks).
-    public convenience init(componentFolder folder: URL, variant: String? = nil, precision: Precision = .float32,
-                            quantization: Quantization = .none) throws {
-        let configuration = try UNet2DConditionConfiguration(JSONConfig(url: folder.appendingPathComponent("config.json")))
-        try self.init(configuration: configuration,
-                      weights: ModelWeights(WeightStore(componentFolder: folder, variant: variant), precision: precision,
-                                            quantization: quantization))
     }
 
     /// The noise prediction for row-major latents `[N, C, H, W]` at one timestep per item, conditioned on

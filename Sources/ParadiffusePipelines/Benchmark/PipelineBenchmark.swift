@@ -76,8 +76,8 @@ public struct PipelineBenchmark {
         }
         for name in Set(components.flatMap(\.folderNames)) { _ = try folder.componentURL(name) }
 
-        let vae = try AutoencoderKLConfiguration(folder.componentConfig("vae"))
-        let unet = try UNet2DConditionConfiguration(folder.componentConfig("unet"))
+        let vae = try AutoencoderKLConfiguration.read(folder.componentConfig("vae"))
+        let unet = try UNet2DConditionConfiguration.read(folder.componentConfig("unet"))
         let defaultSide = (unet.sampleSize ?? 64) * vae.downsamplingFactor
         for (name, value) in [("width", width), ("height", height)] {
             if let value, value <= 0 || value % vae.downsamplingFactor != 0 {
