@@ -116,17 +116,8 @@ public final class Convolution2D: @unchecked Sendable {  // compiled primitives 
         let key = Key(batch: batch, height: height, width: width, residualDType: residual?.dtype, outputScale: outputScale)
         let entry = lock.withLock { compiled[key] ?? compile(key, outputShape: outputShape) }
         let output = Tensor(uninitializedShape: outputShape, dtype: input.dtype, layout: .channelsLast)
-        let quantizedInput = weightScales.map { _ in Int8Quantized(wholeTensor: input) }
-        let weights = entry.packedWeights.forCall()
-        var pointers = [quantizedInput.map { UnsafeRawPointer($0.values.bytes) } ?? input.unsafeRawPointer,
-                        UnsafeRawPointer(weights.bytes)]
-        if let bias { pointers.append(bias.unsafeRawPointer) }
-        pointers.append(output.unsafeRawPointer)
-        if let residual { pointers.append(residual.unsafeRawPointer) }
-        if let quantizedInput, let weightScales {
-            pointers += [UnsafeRawPointer(quantizedInput.scales.bytes), UnsafeRawPointer(weightScales.bytes)]
-        }
-        withExtendedLifetime((quantizedInput, weights)) { entry.primitive.run(pointers) }
+        entry.primitive.runProduct(input: input, weights: entry.packedWeights, weightScales: weightScales, bias: bias,
+                                   output: output, residual: residual)
         return output
     }
 

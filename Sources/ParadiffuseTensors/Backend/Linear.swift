@@ -99,17 +99,8 @@ public final class Linear: @unchecked Sendable {  // compiled primitives and pac
                       outputDType: outputDType ?? input.dtype, outputScale: outputScale)
         let entry = lock.withLock { compiled[key] ?? compile(key) }
         let output = Tensor(uninitializedShape: Array(outputShape), dtype: key.outputDType)
-        let quantizedInput = weightScales.map { _ in Int8Quantized(wholeTensor: input) }
-        let weights = entry.weights.forCall()
-        var pointers = [quantizedInput.map { UnsafeRawPointer($0.values.bytes) } ?? input.unsafeRawPointer,
-                        UnsafeRawPointer(weights.bytes)]
-        if let bias { pointers.append(bias.unsafeRawPointer) }
-        pointers.append(output.unsafeRawPointer)
-        if let residual { pointers.append(residual.unsafeRawPointer) }
-        if let quantizedInput, let weightScales {
-            pointers += [UnsafeRawPointer(quantizedInput.scales.bytes), UnsafeRawPointer(weightScales.bytes)]
-        }
-        withExtendedLifetime((quantizedInput, weights)) { entry.primitive.run(pointers) }
+        entry.primitive.runProduct(input: input, weights: entry.weights, weightScales: weightScales, bias: bias,
+                                   output: output, residual: residual)
         return output
     }
 
