@@ -16,23 +16,43 @@ struct VAEBlockSettings {
     }
 }
 
-/// DownEncoderBlock2D: ResNet blocks without time embedding, then (except at the last level) a stride-2 convolution
-/// after zero padding the bottom and right edges.
-struct DownEncoderBlock2D {
+/// diffusers' DownEncoderBlock2D and UpDecoderBlock2D: ResNet blocks without time embedding, then (except at the
+/// last level) the resampler of the encoder's or decoder's level.
+struct VAELevelBlock {
+    enum Resampler {
+        /// A stride-2 convolution after zero padding the bottom and right edges (DownEncoderBlock2D).
+        case down(Downsample2D)
+        /// Nearest 2x upsampling and a convolution (UpDecoderBlock2D).
+        case up(Upsample2D)
+
+        func callAsFunction(_ input: Tensor) -> Tensor {
+            switch self {
+            case .down(let downsampler): downsampler(input)
+            case .up(let upsampler): upsampler(input)
+            }
+        }
+    }
+
+    enum Resampling { case down, up }
+
     let resnets: [ResnetBlock2D]
-    let downsampler: Downsample2D?
+    let resampler: Resampler?
 
     init(_ weights: ModelWeights, settings: VAEBlockSettings, input: Int, output: Int, layers: Int,
-         downsamples: Bool) throws {
+         resampling: Resampling?) throws {
         resnets = try (0..<layers).map {
             try settings.resnet(weights.scoped("resnets.\($0)"), input: $0 == 0 ? input : output, output: output)
         }
-        downsampler = downsamples ? try Downsample2D(weights.scoped("downsamplers.0"), channels: output, padding: 0) : nil
+        resampler = switch resampling {
+        case .down: .down(try Downsample2D(weights.scoped("downsamplers.0"), channels: output, padding: 0))
+        case .up: .up(try Upsample2D(weights.scoped("upsamplers.0"), channels: output))
+        case nil: nil
+        }
     }
 
     func callAsFunction(_ input: Tensor) -> Tensor {
         let hidden = resnets.reduce(input) { hidden, resnet in resnet(hidden, activatedEmbedding: nil) }
-        return downsampler.map { $0(hidden) } ?? hidden
+        return resampler.map { $0(hidden) } ?? hidden
     }
 }
 
@@ -56,25 +76,5 @@ struct VAEMidBlock {
         var hidden = first(input, activatedEmbedding: nil)
         if let attention { hidden = attention(hidden) }
         return second(hidden, activatedEmbedding: nil)
-    }
-}
-
-/// UpDecoderBlock2D: ResNet blocks without time embedding, then (except at the last level) nearest 2x upsampling
-/// and a convolution.
-struct UpDecoderBlock2D {
-    let resnets: [ResnetBlock2D]
-    let upsampler: Upsample2D?
-
-    init(_ weights: ModelWeights, settings: VAEBlockSettings, input: Int, output: Int, layers: Int,
-         upsamples: Bool) throws {
-        resnets = try (0..<layers).map {
-            try settings.resnet(weights.scoped("resnets.\($0)"), input: $0 == 0 ? input : output, output: output)
-        }
-        upsampler = upsamples ? try Upsample2D(weights.scoped("upsamplers.0"), channels: output) : nil
-    }
-
-    func callAsFunction(_ input: Tensor) -> Tensor {
-        let hidden = resnets.reduce(input) { hidden, resnet in resnet(hidden, activatedEmbedding: nil) }
-        return upsampler.map { $0(hidden) } ?? hidden
     }
 }

@@ -5,7 +5,7 @@ import ParadiffuseTensors
 struct VAEDecoder {
     let convIn: Convolution2D
     let midBlock: VAEMidBlock
-    let upBlocks: [UpDecoderBlock2D]
+    let upBlocks: [VAELevelBlock]
     let normOut: GroupNorm
     let convOut: Convolution2D
 
@@ -17,9 +17,9 @@ struct VAEDecoder {
         midBlock = try VAEMidBlock(weights.scoped("mid_block"), settings: settings, channels: reversed[0],
                                    withAttention: configuration.midBlockAddsAttention)
         upBlocks = try reversed.indices.map { index in
-            try UpDecoderBlock2D(weights.scoped("up_blocks.\(index)"), settings: settings,
-                                 input: reversed[max(index - 1, 0)], output: reversed[index],
-                                 layers: configuration.layersPerBlock + 1, upsamples: index < reversed.count - 1)
+            try VAELevelBlock(weights.scoped("up_blocks.\(index)"), settings: settings,
+                              input: reversed[max(index - 1, 0)], output: reversed[index],
+                              layers: configuration.layersPerBlock + 1, resampling: index < reversed.count - 1 ? .up : nil)
         }
         normOut = try settings.norm(weights.scoped("conv_norm_out"), channels: reversed.last!)
         convOut = try Convolution2D(weights.scoped("conv_out"), input: reversed.last!,

@@ -4,7 +4,7 @@ import ParadiffuseTensors
 /// distribution, each spatial size divided by the downsampling factor. Channels-last in and out.
 struct VAEEncoder {
     let convIn: Convolution2D
-    let downBlocks: [DownEncoderBlock2D]
+    let downBlocks: [VAELevelBlock]
     let midBlock: VAEMidBlock
     let normOut: GroupNorm
     let convOut: Convolution2D
@@ -15,9 +15,9 @@ struct VAEEncoder {
         convIn = try Convolution2D(weights.scoped("conv_in"), input: configuration.inChannels, output: channels[0],
                                    kernel: 3, padding: 1)
         downBlocks = try channels.indices.map { index in
-            try DownEncoderBlock2D(weights.scoped("down_blocks.\(index)"), settings: settings,
-                                   input: channels[max(index - 1, 0)], output: channels[index],
-                                   layers: configuration.layersPerBlock, downsamples: index < channels.count - 1)
+            try VAELevelBlock(weights.scoped("down_blocks.\(index)"), settings: settings,
+                              input: channels[max(index - 1, 0)], output: channels[index],
+                              layers: configuration.layersPerBlock, resampling: index < channels.count - 1 ? .down : nil)
         }
         midBlock = try VAEMidBlock(weights.scoped("mid_block"), settings: settings, channels: channels.last!,
                                    withAttention: configuration.midBlockAddsAttention)
