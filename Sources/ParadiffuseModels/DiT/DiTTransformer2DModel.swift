@@ -69,35 +69,3 @@ public final class DiTTransformer2DModel: ComponentModel, Sendable {
         return patches.unpatchified(patchSize: configuration.patchSize, channels: configuration.outputChannels)
     }
 }
-
-extension Tensor {
-    /// Tokens `[N, s², p·p·C]` (patch rows, patch columns, channels) back to images `[N, C, s·p, s·p]`
-    /// (diffusers' `einsum("nhwpqc->nchpwq")`).
-    func unpatchified(patchSize patch: Int, channels: Int) -> Tensor {
-        let (batch, tokens) = (shape[0], shape[1])
-        let side = Int(Double(tokens).squareRoot().rounded())
-        let size = side * patch
-        var result = Tensor(uninitializedShape: [batch, channels, size, size])
-        withUnsafeBufferPointer { source in
-            result.withUnsafeMutableBufferPointer { target in
-                var index = 0
-                for item in 0..<batch {
-                    for row in 0..<side {
-                        for column in 0..<side {
-                            for patchRow in 0..<patch {
-                                for patchColumn in 0..<patch {
-                                    let y = row * patch + patchRow, x = column * patch + patchColumn
-                                    for channel in 0..<channels {
-                                        target[((item * channels + channel) * size + y) * size + x] = source[index]
-                                        index += 1
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return result
-    }
-}

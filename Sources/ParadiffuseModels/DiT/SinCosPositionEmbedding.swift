@@ -25,3 +25,24 @@ func sinCosPositionEmbedding(width: Int, side: Int, baseSize: Int, interpolation
     }
     return Tensor(shape: [side * side, width], scalars: values)
 }
+
+/// The sin-cos position embeddings of a model trained on a `baseSize`x`baseSize` grid of patches: the training grid's
+/// table, kept, and that of any other grid, computed relative to the training grid as diffusers recomputes it.
+struct SinCosPositionTable {
+    let width: Int
+    /// The training grid's side in patches (`base_size`).
+    let baseSize: Int
+    /// `[baseSize², width]`.
+    let trainingTable: Tensor
+
+    init(width: Int, baseSize: Int) {
+        self.width = width
+        self.baseSize = baseSize
+        trainingTable = sinCosPositionEmbedding(width: width, side: baseSize, baseSize: baseSize)
+    }
+
+    /// `[side², width]` for a grid of `side`x`side` patches.
+    func callAsFunction(side: Int) -> Tensor {
+        side == baseSize ? trainingTable : sinCosPositionEmbedding(width: width, side: side, baseSize: baseSize)
+    }
+}
