@@ -53,35 +53,24 @@ public struct AutoencoderKLConfiguration: KeyedComponentConfiguration, Equatable
 
     public func validate(file: String) throws {
         let sizes = ConfigurationSizes(file: file)
-        let fail = sizes.fail
         try sizes.require("block_out_channels", entries: blockOutChannels, count: ConfigurationSizes.levels,
                           in: ConfigurationSizes.width)
-        guard downBlockTypes.count == blockOutChannels.count else {
-            throw fail("down_block_types", "has \(downBlockTypes.count) entries but block_out_channels has \(blockOutChannels.count)")
-        }
-        guard upBlockTypes.count == blockOutChannels.count else {
-            throw fail("up_block_types", "has \(upBlockTypes.count) entries but block_out_channels has \(blockOutChannels.count)")
-        }
-        for type in downBlockTypes where type != "DownEncoderBlock2D" {
-            throw fail("down_block_types", "contains '\(type)'; supported: DownEncoderBlock2D")
-        }
-        for type in upBlockTypes where type != "UpDecoderBlock2D" {
-            throw fail("up_block_types", "contains '\(type)'; supported: UpDecoderBlock2D")
-        }
-        guard ["silu", "swish"].contains(activation) else { throw fail("act_fn", "is '\(activation)'; supported: silu") }
-        for (key, value, range) in [("in_channels", inChannels, ConfigurationSizes.imageChannels),
-                                    ("out_channels", outChannels, ConfigurationSizes.imageChannels),
-                                    ("latent_channels", latentChannels, ConfigurationSizes.imageChannels),
-                                    ("layers_per_block", layersPerBlock, ConfigurationSizes.layers),
-                                    ("norm_num_groups", normGroups, ConfigurationSizes.width),
-                                    ("sample_size", sampleSize, ConfigurationSizes.side)] {
-            try sizes.require(key, value, in: range)
-        }
-        for channels in blockOutChannels where channels % normGroups != 0 {
-            throw fail("norm_num_groups", "(\(normGroups)) does not divide block_out_channels entry \(channels)")
-        }
+        try sizes.require("down_block_types", count: downBlockTypes.count, matching: "block_out_channels",
+                          blockOutChannels.count)
+        try sizes.require("up_block_types", count: upBlockTypes.count, matching: "block_out_channels",
+                          blockOutChannels.count)
+        try sizes.require("down_block_types", entries: downBlockTypes, oneOf: ["DownEncoderBlock2D"])
+        try sizes.require("up_block_types", entries: upBlockTypes, oneOf: ["UpDecoderBlock2D"])
+        try sizes.require("act_fn", activation, oneOf: ["silu"], alsoAccepting: ["swish"])
+        try sizes.require([("in_channels", inChannels, ConfigurationSizes.imageChannels),
+                           ("out_channels", outChannels, ConfigurationSizes.imageChannels),
+                           ("latent_channels", latentChannels, ConfigurationSizes.imageChannels)])
+        try sizes.require("layers_per_block", layersPerBlock, in: ConfigurationSizes.layers)
+        try sizes.require("norm_num_groups", normGroups, in: ConfigurationSizes.width)
+        try sizes.require("sample_size", sampleSize, in: ConfigurationSizes.side)
+        try sizes.require("norm_num_groups", normGroups, dividesEntriesOf: "block_out_channels", blockOutChannels)
         guard scalingFactor.isFinite, scalingFactor != 0 else {
-            throw fail("scaling_factor", "is \(scalingFactor); it must be a finite non-zero number")
+            throw sizes.fail("scaling_factor", "is \(scalingFactor); it must be a finite non-zero number")
         }
     }
 

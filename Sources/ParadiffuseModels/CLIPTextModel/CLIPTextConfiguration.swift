@@ -41,18 +41,13 @@ public struct CLIPTextConfiguration: KeyedComponentConfiguration, Equatable {
 
     public func validate(file: String) throws {
         let sizes = ConfigurationSizes(file: file)
-        let fail = sizes.fail
-        for (key, value, range) in [("vocab_size", vocabularySize, ConfigurationSizes.entries),
-                                    ("hidden_size", hiddenSize, ConfigurationSizes.width),
-                                    ("intermediate_size", intermediateSize, ConfigurationSizes.width),
-                                    ("num_hidden_layers", layerCount, ConfigurationSizes.layers),
-                                    ("num_attention_heads", attentionHeads, ConfigurationSizes.heads),
-                                    ("max_position_embeddings", maxPositionEmbeddings, ConfigurationSizes.entries)] {
-            try sizes.require(key, value, in: range)
-        }
-        guard hiddenSize % attentionHeads == 0 else {
-            throw fail("num_attention_heads", "(\(attentionHeads)) does not divide hidden_size \(hiddenSize)")
-        }
+        try sizes.require([("vocab_size", vocabularySize, ConfigurationSizes.entries),
+                           ("hidden_size", hiddenSize, ConfigurationSizes.width),
+                           ("intermediate_size", intermediateSize, ConfigurationSizes.width),
+                           ("num_hidden_layers", layerCount, ConfigurationSizes.layers),
+                           ("num_attention_heads", attentionHeads, ConfigurationSizes.heads),
+                           ("max_position_embeddings", maxPositionEmbeddings, ConfigurationSizes.entries)])
+        try sizes.require("num_attention_heads", attentionHeads, divides: hiddenSize, of: "hidden_size")
         _ = try mlpActivation(file: file)
         try sizes.requireEpsilon("layer_norm_eps", layerNormEpsilon)
     }

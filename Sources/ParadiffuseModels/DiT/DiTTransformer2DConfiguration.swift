@@ -27,10 +27,8 @@ public struct DiTTransformer2DConfiguration: KeyedComponentConfiguration, Equata
     public init() {}
 
     public init(_ config: JSONConfig) throws {
-        let fail = ConfigurationSizes(file: config.url.path).fail
-        if let className = config.className, !Self.classNames.contains(className) {
-            throw fail("_class_name", "is '\(className)'; supported: \(Self.classNames.joined(separator: ", "))")
-        }
+        let sizes = ConfigurationSizes(file: config.url.path), fail = sizes.fail
+        if let className = config.className { try sizes.require("_class_name", className, oneOf: Self.classNames) }
         let normType: String? = try config.optionalValue("norm_type")
         if config.className == "Transformer2DModel", normType == nil {
             throw fail("norm_type", "is missing; a Transformer2DModel is a DiT only with norm_type \"ada_norm_zero\"")
@@ -61,31 +59,25 @@ public struct DiTTransformer2DConfiguration: KeyedComponentConfiguration, Equata
     public func validate(file: String) throws {
         let sizes = ConfigurationSizes(file: file)
         let fail = sizes.fail
-        for (key, value, range) in [("num_attention_heads", attentionHeads, ConfigurationSizes.heads),
-                                    ("attention_head_dim", attentionHeadDimension, ConfigurationSizes.heads),
-                                    ("in_channels", inChannels, ConfigurationSizes.imageChannels),
-                                    ("out_channels", outputChannels, ConfigurationSizes.imageChannels),
-                                    ("num_layers", layers, ConfigurationSizes.layers),
-                                    ("sample_size", sampleSize, ConfigurationSizes.side),
-                                    ("patch_size", patchSize, 1...64),
-                                    ("num_embeds_ada_norm", classCount, ConfigurationSizes.entries)] {
-            try sizes.require(key, value, in: range)
-        }
+        try sizes.require([("num_attention_heads", attentionHeads, ConfigurationSizes.heads),
+                           ("attention_head_dim", attentionHeadDimension, ConfigurationSizes.heads),
+                           ("in_channels", inChannels, ConfigurationSizes.imageChannels),
+                           ("out_channels", outputChannels, ConfigurationSizes.imageChannels),
+                           ("num_layers", layers, ConfigurationSizes.layers),
+                           ("sample_size", sampleSize, ConfigurationSizes.side),
+                           ("patch_size", patchSize, 1...64),
+                           ("num_embeds_ada_norm", classCount, ConfigurationSizes.entries)])
         try sizes.requireEpsilon("norm_eps", normEpsilon)
         guard ConfigurationSizes.width.contains(width) else {
             throw fail("attention_head_dim", "× num_attention_heads is a width of \(width); it must be at most "
                 + "\(ConfigurationSizes.width.upperBound)")
         }
-        guard sampleSize % patchSize == 0 else {
-            throw fail("patch_size", "(\(patchSize)) does not divide sample_size \(sampleSize)")
-        }
+        try sizes.require("patch_size", patchSize, divides: sampleSize, of: "sample_size")
         guard width % 4 == 0 else {
             throw fail("attention_head_dim", "gives a width of \(width) (heads × head dim); the 2-D sin-cos position "
                 + "embedding needs a multiple of 4")
         }
-        guard ["gelu-approximate", "gelu"].contains(activation) else {
-            throw fail("activation_fn", "is '\(activation)'; supported: gelu-approximate, gelu")
-        }
+        try sizes.require("activation_fn", activation, oneOf: ["gelu-approximate", "gelu"])
     }
 
     /// The transformer's width: heads × head dimension.

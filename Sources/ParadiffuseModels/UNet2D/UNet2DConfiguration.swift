@@ -118,25 +118,17 @@ public struct UNet2DConfiguration: ComponentConfiguration, Decodable, UNetBlockL
         if let attentionHeadDimension { try sizes.require("attention_head_dim", attentionHeadDimension, in: ConfigurationSizes.heads) }
         if let timeEmbeddingDimension { try sizes.require("time_embedding_dim", timeEmbeddingDimension, in: ConfigurationSizes.width) }
         if let classEmbedCount { try sizes.require("num_class_embeds", classEmbedCount, in: ConfigurationSizes.entries) }
-        guard ["positional", "fourier"].contains(timeEmbeddingType) else {
-            throw fail("time_embedding_type", "is '\(timeEmbeddingType)'; supported: positional, fourier")
-        }
-        guard ["default", "scale_shift"].contains(resnetTimeScaleShift) else {
-            throw fail("resnet_time_scale_shift", "is '\(resnetTimeScaleShift)'; supported: default, scale_shift")
-        }
-        guard ["silu", "swish"].contains(activation) else { throw fail("act_fn", "is '\(activation)'; supported: silu") }
-        guard downsampleType == "conv" else { throw fail("downsample_type", "is '\(downsampleType)'; supported: conv") }
-        guard upsampleType == "conv" else { throw fail("upsample_type", "is '\(upsampleType)'; supported: conv") }
+        try sizes.require("time_embedding_type", timeEmbeddingType, oneOf: ["positional", "fourier"])
+        try sizes.require("resnet_time_scale_shift", resnetTimeScaleShift, oneOf: ["default", "scale_shift"])
+        try sizes.require("act_fn", activation, oneOf: ["silu"], alsoAccepting: ["swish"])
+        try sizes.require("downsample_type", downsampleType, oneOf: ["conv"])
+        try sizes.require("upsample_type", upsampleType, oneOf: ["conv"])
         if let classEmbedType, classEmbedType != "timestep" {
             throw fail("class_embed_type", "is '\(classEmbedType)'; supported: null, timestep")
         }
-        for channels in blockOutChannels where channels % normGroups != 0 {
-            throw fail("norm_num_groups", "(\(normGroups)) does not divide block_out_channels entry \(channels)")
-        }
+        try sizes.require("norm_num_groups", normGroups, dividesEntriesOf: "block_out_channels", blockOutChannels)
         if let head = attentionHeadDimension {
-            for channels in blockOutChannels where channels % head != 0 {
-                throw fail("attention_head_dim", "(\(head)) does not divide block_out_channels entry \(channels)")
-            }
+            try sizes.require("attention_head_dim", head, dividesEntriesOf: "block_out_channels", blockOutChannels)
         }
     }
 

@@ -35,7 +35,7 @@ public struct UNet2DConditionConfiguration: KeyedComponentConfiguration, UNetBlo
     public init() {}
 
     public init(_ config: JSONConfig) throws {
-        let fail = ConfigurationSizes(file: config.url.path).fail
+        let sizes = ConfigurationSizes(file: config.url.path), fail = sizes.fail
         sampleSize = try config.optionalValue("sample_size")
         inChannels = try config.value("in_channels", default: inChannels)
         outChannels = try config.value("out_channels", default: outChannels)
@@ -73,11 +73,11 @@ public struct UNet2DConditionConfiguration: KeyedComponentConfiguration, UNetBlo
         }
         if try config.value("dual_cross_attention", default: false) { throw fail("dual_cross_attention", "is not supported") }
         let timeShift: String = try config.value("resnet_time_scale_shift", default: "default")
-        guard timeShift == "default" else { throw fail("resnet_time_scale_shift", "is '\(timeShift)'; supported: default") }
+        try sizes.require("resnet_time_scale_shift", timeShift, oneOf: ["default"])
         let activation: String = try config.value("act_fn", default: "silu")
-        guard activation == "silu" || activation == "swish" else { throw fail("act_fn", "is '\(activation)'; supported: silu") }
+        try sizes.require("act_fn", activation, oneOf: ["silu"], alsoAccepting: ["swish"])
         let embedding: String = try config.value("time_embedding_type", default: "positional")
-        guard embedding == "positional" else { throw fail("time_embedding_type", "is '\(embedding)'; supported: positional") }
+        try sizes.require("time_embedding_type", embedding, oneOf: ["positional"])
     }
 
     public func validate(file: String) throws {

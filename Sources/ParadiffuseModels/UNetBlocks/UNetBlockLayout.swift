@@ -42,7 +42,6 @@ extension UNetBlockLayout {
     /// and the key.
     func validateLayout(file: String, down: [String], up: [String], mid: String) throws {
         let sizes = ConfigurationSizes(file: file)
-        let fail = sizes.fail
         try sizes.require("block_out_channels", entries: blockOutChannels, count: ConfigurationSizes.levels,
                           in: ConfigurationSizes.width)
         try sizes.require("in_channels", inChannels, in: ConfigurationSizes.imageChannels)
@@ -51,20 +50,13 @@ extension UNetBlockLayout {
         try sizes.require("norm_num_groups", normGroups, in: ConfigurationSizes.width)
         try sizes.require("downsample_padding", downsamplePadding, in: 0...1)
         try sizes.requireEpsilon("norm_eps", normEpsilon)
-        guard downBlockTypes.count == blockOutChannels.count else {
-            throw fail("down_block_types", "has \(downBlockTypes.count) entries but block_out_channels has \(blockOutChannels.count)")
-        }
-        guard upBlockTypes.count == downBlockTypes.count else {
-            throw fail("up_block_types", "has \(upBlockTypes.count) entries but down_block_types has \(downBlockTypes.count)")
-        }
-        for type in downBlockTypes where !down.contains(type) {
-            throw fail("down_block_types", "contains '\(type)'; supported: \(down.joined(separator: ", "))")
-        }
-        for type in upBlockTypes where !up.contains(type) {
-            throw fail("up_block_types", "contains '\(type)'; supported: \(up.joined(separator: ", "))")
-        }
+        try sizes.require("down_block_types", count: downBlockTypes.count, matching: "block_out_channels",
+                          blockOutChannels.count)
+        try sizes.require("up_block_types", count: upBlockTypes.count, matching: "down_block_types", downBlockTypes.count)
+        try sizes.require("down_block_types", entries: downBlockTypes, oneOf: down)
+        try sizes.require("up_block_types", entries: upBlockTypes, oneOf: up)
         if let midBlockType, midBlockType != mid {
-            throw fail("mid_block_type", "is '\(midBlockType)'; supported: \(mid) or null")
+            throw sizes.fail("mid_block_type", "is '\(midBlockType)'; supported: \(mid) or null")
         }
     }
 }
