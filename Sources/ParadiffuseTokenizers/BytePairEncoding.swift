@@ -1,4 +1,5 @@
 import Foundation
+import ParadiffuseLoading
 
 /// CLIP's byte-level byte-pair encoding: `vocab.json` (token → id) and `merges.txt` (merge rules by priority).
 ///
@@ -18,14 +19,46 @@ struct BytePairEncoding: Sendable {
     private let wordFinalByteIDs: [Int]
     private let cache = WordCache()
 
+    /// `vocab.json` and `merges.txt`, as transformers 4 saves a CLIP tokenizer.
     init(vocabularyURL: URL, mergesURL: URL) throws {
-        let vocabulary = try Self.readVocabulary(vocabularyURL)
+        try self.init(vocabulary: Self.vocabulary(TokenizerFile.jsonObject(vocabularyURL), url: vocabularyURL),
+                      vocabularyURL: vocabularyURL, merges: Self.mergeLines(mergesURL), mergesURL: mergesURL)
+    }
+
+    /// The `model` of a `tokenizers` `tokenizer.json`, as transformers 5 saves a CLIP tokenizer: a BPE model with
+    /// CLIP's end-of-word suffix, its `vocab` (token → id) and `merges` (`"a b"` strings or `["a", "b"]` pairs).
+    init(tokenizerJSON url: URL) throws {
+        guard case let .object(model)? = try TokenizerFile.jsonObject(url)["model"],
+              model["type"] == .string("BPE") else {
+            throw TokenizerError.invalidVocabulary(url, reason: "its 'model' is not a BPE model")
+        }
+        guard model["end_of_word_suffix"] == .string(Self.endOfWordSuffix) else {
+            throw TokenizerError.invalidVocabulary(url, reason:
+                "its BPE model's 'end_of_word_suffix' is not CLIP's '\(Self.endOfWordSuffix)'")
+        }
+        guard case let .object(vocabulary)? = model["vocab"], case let .array(entries)? = model["merges"] else {
+            throw TokenizerError.invalidVocabulary(url, reason: "its BPE model has no 'vocab' object and 'merges' list")
+        }
+        let merges = try entries.enumerated().map { index, entry -> MergeRule in
+            if case let .string(rule) = entry { return try MergeRule(rule, line: index + 1, url: url) }
+            guard case let .array(pair) = entry, pair.count == 2, case let .string(left) = pair[0],
+                  case let .string(right) = pair[1] else {
+                throw TokenizerError.invalidMerge(url, line: index + 1, reason:
+                    "merge \(index + 1) is neither \"a b\" nor [\"a\", \"b\"]: \(entry)")
+            }
+            return MergeRule(left: left, right: right, line: index + 1)
+        }
+        try self.init(vocabulary: Self.vocabulary(vocabulary, url: url), vocabularyURL: url, merges: merges,
+                      mergesURL: url)
+    }
+
+    private init(vocabulary: [String: Int], vocabularyURL: URL, merges: [MergeRule], mergesURL: URL) throws {
         tokenIDs = vocabulary
         tokens = Dictionary(uniqueKeysWithValues: vocabulary.map { ($0.value, $0.key) })
         byteIDs = try Self.byteSymbolIDs(suffix: "", vocabulary: vocabulary, url: vocabularyURL)
         wordFinalByteIDs = try Self.byteSymbolIDs(suffix: Self.endOfWordSuffix, vocabulary: vocabulary,
                                                   url: vocabularyURL)
-        merges = try Self.readMerges(mergesURL, vocabulary: vocabulary)
+        self.merges = try Self.mergeTable(merges, vocabulary: vocabulary, url: mergesURL)
     }
 
     /// The ids of one pre-tokenized word.
@@ -69,10 +102,10 @@ struct BytePairEncoding: Sendable {
         return merged
     }
 
-    private static func readVocabulary(_ url: URL) throws -> [String: Int] {
+    private static func vocabulary(_ entries: [String: JSONValue], url: URL) throws -> [String: Int] {
         var vocabulary: [String: Int] = [:]
         var tokensByID: [Int: String] = [:]
-        for (token, value) in try TokenizerFile.jsonObject(url) {
+        for (token, value) in entries {
             guard let id = value.integer, id >= 0, id <= maxTokenID else {
                 throw TokenizerError.invalidVocabulary(url, reason:
                     "token '\(token)' has no integer id from 0 to \(maxTokenID), found \(value)")
@@ -98,35 +131,56 @@ struct BytePairEncoding: Sendable {
         }
     }
 
-    /// Rules in file order (their priority), skipping `#version` lines, as `tokenizers` reads them (a rule given
-    /// twice keeps its later priority).
-    private static func readMerges(_ url: URL, vocabulary: [String: Int]) throws -> [SymbolPair: Merge] {
+    /// The rules of `merges.txt` in file order (their priority), skipping `#version` lines, as `tokenizers` reads
+    /// them.
+    private static func mergeLines(_ url: URL) throws -> [MergeRule] {
         var lines = try TokenizerFile.text(url).split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last?.isEmpty == true { lines.removeLast() }
-        var merges: [SymbolPair: Merge] = [:]
-        merges.reserveCapacity(lines.count)
-        var rank = 0
-        for (offset, rawLine) in lines.enumerated() {
+        return try lines.enumerated().compactMap { offset, rawLine in
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            if line.hasPrefix("#version") { continue }
-            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard parts.count == 2 else {
-                throw TokenizerError.invalidMerge(url, line: offset + 1, reason:
-                    "expected two tokens separated by one space, found '\(line)'")
-            }
+            return line.hasPrefix("#version") ? nil : try MergeRule(String(line), line: offset + 1, url: url)
+        }
+    }
+
+    /// Rules by priority, each pair of vocabulary tokens to the id of the token they join (a rule given twice keeps
+    /// its later priority, as in `tokenizers`).
+    private static func mergeTable(_ rules: [MergeRule], vocabulary: [String: Int], url: URL) throws -> [SymbolPair: Merge] {
+        var merges: [SymbolPair: Merge] = [:]
+        merges.reserveCapacity(rules.count)
+        for (rank, rule) in rules.enumerated() {
             let lookup = { (token: String) throws -> Int in
                 guard let id = vocabulary[token] else {
-                    throw TokenizerError.invalidMerge(url, line: offset + 1, reason:
-                        "token '\(token)' is not in the vocabulary")
+                    throw TokenizerError.invalidMerge(url, line: rule.line, reason: "token '\(token)' is not in the vocabulary")
                 }
                 return id
             }
-            let pair = try SymbolPair(left: lookup(String(parts[0])), right: lookup(String(parts[1])))
-            let merged = try lookup(String(parts[0]) + String(parts[1]))
-            merges[pair] = Merge(rank: rank, id: merged)
-            rank += 1
+            let pair = try SymbolPair(left: lookup(rule.left), right: lookup(rule.right))
+            merges[pair] = Merge(rank: rank, id: try lookup(rule.left + rule.right))
         }
         return merges
+    }
+}
+
+/// One merge rule and where it was read (a line of `merges.txt`, an entry of `tokenizer.json`'s list).
+private struct MergeRule {
+    let left: String
+    let right: String
+    let line: Int
+
+    init(left: String, right: String, line: Int) {
+        self.left = left
+        self.right = right
+        self.line = line
+    }
+
+    /// `"a b"`: two tokens separated by one space.
+    init(_ rule: String, line: Int, url: URL) throws {
+        let parts = rule.split(separator: " ", omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            throw TokenizerError.invalidMerge(url, line: line, reason:
+                "expected two tokens separated by one space, found '\(rule)'")
+        }
+        self.init(left: String(parts[0]), right: String(parts[1]), line: line)
     }
 }
 

@@ -20,12 +20,17 @@ public struct CLIPTokenizer: Sendable {
     private let bytePairEncoding: BytePairEncoding
     private let addedVocabulary: AddedVocabulary
 
-    /// Loads a tokenizer folder (a pipeline's `tokenizer` or `tokenizer_2`): `vocab.json` and `merges.txt` are
-    /// required, `tokenizer_config.json`, `special_tokens_map.json` and `added_tokens.json` optional.
+    /// Loads a tokenizer folder (a pipeline's `tokenizer` or `tokenizer_2`): `vocab.json` and `merges.txt`, or
+    /// without them the `tokenizer.json` that transformers 5 saves instead, are required; `tokenizer_config.json`,
+    /// `special_tokens_map.json` and `added_tokens.json` optional.
     public init(folder: URL) throws {
         let configuration = try TokenizerConfiguration(folder: folder)
-        bytePairEncoding = try BytePairEncoding(vocabularyURL: folder.appendingPathComponent("vocab.json"),
-                                                mergesURL: folder.appendingPathComponent("merges.txt"))
+        let vocabulary = folder.appendingPathComponent("vocab.json")
+        let tokenizerJSON = folder.appendingPathComponent("tokenizer.json")
+        bytePairEncoding = !FileManager.default.fileExists(atPath: vocabulary.path)
+            && FileManager.default.fileExists(atPath: tokenizerJSON.path)
+            ? try BytePairEncoding(tokenizerJSON: tokenizerJSON)
+            : try BytePairEncoding(vocabularyURL: vocabulary, mergesURL: folder.appendingPathComponent("merges.txt"))
         addedVocabulary = AddedVocabulary(configuration.addedTokens, vocabulary: bytePairEncoding.tokenIDs)
         // The configuration lists every special token, none empty, among the added tokens.
         let ids = addedVocabulary.ids

@@ -6,6 +6,8 @@ import ParadiffuseLoading
 ///
 /// - With an `added_tokens_decoder` in `tokenizer_config.json`, its entries are the added tokens and the special
 ///   tokens come from `tokenizer_config.json` alone.
+/// - Without one but with a `tokenizer.json` (transformers 5 saves only these two files), that file's
+///   `added_tokens` are the added tokens, and the special tokens again come from `tokenizer_config.json`.
 /// - Without one (older folders), `special_tokens_map.json` overrides `tokenizer_config.json`'s special tokens
 ///   (so Stable Diffusion 2.x pads with `!`), and `added_tokens.json` lists further tokens.
 /// - Special tokens nobody names default to CLIPTokenizer's: `<|startoftext|>` and `<|endoftext|>`.
@@ -31,6 +33,7 @@ struct TokenizerConfiguration {
         let configURL = folder.appendingPathComponent("tokenizer_config.json")
         let specialTokensURL = folder.appendingPathComponent("special_tokens_map.json")
         let addedTokensURL = folder.appendingPathComponent("added_tokens.json")
+        let tokenizerURL = folder.appendingPathComponent("tokenizer.json")
         let config = try TokenizerFile.optionalJSONObject(configURL) ?? [:]
 
         maxLength = try Self.maxLength(in: config, url: configURL)
@@ -43,8 +46,26 @@ struct TokenizerConfiguration {
         let declared: [AddedTokenDeclaration]
         if let decoder = config["added_tokens_decoder"] {
             Self.fillDefaults(&named)
-            let namedContents = Set(named.values.map(\.content))
-            declared = try Self.decoderEntries(decoder, namedContents: namedContents, url: configURL)
+            guard case let .object(entries) = decoder else {
+                throw TokenizerError.invalidConfiguration(configURL, key: "added_tokens_decoder",
+                                                          reason: "expected an object of id → token")
+            }
+            declared = try Self.addedTokenEntries(entries.map { ($0.key, $0.value) },
+                                                  namedContents: Set(named.values.map(\.content)),
+                                                  url: configURL, key: "added_tokens_decoder")
+        } else if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("vocab.json").path),
+                  let tokenizer = try TokenizerFile.optionalJSONObject(tokenizerURL) {
+            Self.fillDefaults(&named)
+            guard case let .array(list) = tokenizer["added_tokens"] ?? .array([]) else {
+                throw TokenizerError.invalidConfiguration(tokenizerURL, key: "added_tokens",
+                                                          reason: "expected a list of token objects")
+            }
+            let entries = list.map { entry in
+                guard case let .object(object) = entry, let id = object["id"]?.integer else { return ("", entry) }
+                return (String(id), entry)
+            }
+            declared = try Self.addedTokenEntries(entries, namedContents: Set(named.values.map(\.content)),
+                                                  url: tokenizerURL, key: "added_tokens")
         } else {
             if let specialTokens = try TokenizerFile.optionalJSONObject(specialTokensURL) {
                 for key in Self.namedTokenKeys {
@@ -124,20 +145,18 @@ struct TokenizerConfiguration {
         return extras
     }
 
-    /// `added_tokens_decoder`: id → token object, added in increasing id order. An object without `normalized`
-    /// is normalized unless it is special (or named as a special token, which makes it special).
-    private static func decoderEntries(_ decoder: JSONValue, namedContents: Set<String>,
-                                       url: URL) throws -> [AddedTokenDeclaration] {
-        let key = "added_tokens_decoder"
-        guard case let .object(entries) = decoder else {
-            throw TokenizerError.invalidConfiguration(url, key: key, reason: "expected an object of id → token")
-        }
+    /// `added_tokens_decoder` (id → token object) or `tokenizer.json`'s `added_tokens` (objects with their `id`),
+    /// added in increasing id order. An object without `normalized` is normalized unless it is special (or named as a
+    /// special token, which makes it special).
+    private static func addedTokenEntries(_ entries: [(id: String, value: JSONValue)], namedContents: Set<String>,
+                                          url: URL, key: String) throws -> [AddedTokenDeclaration] {
         var declarations: [(id: Int, declaration: AddedTokenDeclaration)] = []
         for (idText, value) in entries {
             guard let id = Int(idText), case let .object(object) = value,
                   case let .string(content)? = object["content"] else {
                 throw TokenizerError.invalidConfiguration(url, key: key, reason:
-                    "entry '\(idText)' is not an integer id with a token object that has a string 'content'")
+                    "entry '\(idText.isEmpty ? "\(value)" : idText)' is not an integer id with a token object that "
+                    + "has a string 'content'")
             }
             let special = object["special"]?.boolean ?? false || namedContents.contains(content)
             let normalized = object["normalized"]?.boolean ?? !special
