@@ -166,13 +166,9 @@ private struct MergeRule {
     let left: String
     let right: String
     let line: Int
+}
 
-    init(left: String, right: String, line: Int) {
-        self.left = left
-        self.right = right
-        self.line = line
-    }
-
+extension MergeRule {
     /// `"a b"`: two tokens separated by one space.
     init(_ rule: String, line: Int, url: URL) throws {
         let parts = rule.split(separator: " ", omittingEmptySubsequences: false)
