@@ -40,6 +40,8 @@ struct GenerateCommand: ParsableCommand {
 
     @OptionGroup var logging: LoggingOptions
 
+    @OptionGroup var vaeOptions: VAEOptions
+
     @Flag(help: ArgumentHelp("One random generator for the whole batch, as diffusers given one torch.Generator "
                              + "(default: image i has its own generator seeded seed + i, so it can be made again alone, "
                              + "as diffusers given a list of generators)."))
@@ -138,6 +140,7 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let folder = try model.folder()
+        let vae = try vaeOptions.folder()
         try processes.run(model: folder ?? DefaultModel.url, seed: seed, quiet: quiet) { role, progress, seed in
             let request = try makeRequest(seed: seed)
             progress.message(arithmetic.summary)
@@ -145,7 +148,8 @@ struct GenerateCommand: ParsableCommand {
             if self.seed == nil { progress.message("seed \(request.seed)") }
             let pipeline = try DiffusionPipeline(folder: folder,
                                                  precision: arithmetic.precision, quantization: arithmetic.quantization,
-                                                 variant: prompts.variant, logger: logging.logger(progress))
+                                                 variant: prompts.variant, vae: vae, logger: logging.logger(progress))
+            try vaeOptions.apply(to: pipeline)
             try Generation.run(request, pipeline: pipeline, outputs: outputs, progress: progress, role: role)
         }
     }

@@ -21,17 +21,21 @@ struct ModelOption: ParsableArguments {
 
     /// The folder given — an existing path as it is, else the hub cache's snapshot of the id — or nil for the
     /// default model.
-    func folder(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL? {
+    func folder() throws -> URL? {
         guard let model else { return nil }
-        let path = URL(fileURLWithPath: model, isDirectory: true)
+        return try Self.folder(named: model, revision: revision)
+    }
+
+    /// An existing path as it is, else the hub cache's snapshot of the id `name` at `revision` (default main).
+    static func folder(named name: String, revision: String?,
+                       environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
+        let path = URL(fileURLWithPath: name, isDirectory: true)
         if FileManager.default.fileExists(atPath: path.path) {
-            guard revision == nil else {
-                throw ValidationError("--revision applies to Hugging Face ids; \(model) is a folder")
-            }
+            guard revision == nil else { throw ValidationError("--revision applies to Hugging Face ids; \(name) is a folder") }
             return path
         }
-        guard HuggingFaceCache.isRepositoryID(model) else { return path }
-        return try HuggingFaceCache(environment: environment).snapshot(of: model, revision: revision ?? "main")
+        guard HuggingFaceCache.isRepositoryID(name) else { return path }
+        return try HuggingFaceCache(environment: environment).snapshot(of: name, revision: revision ?? "main")
     }
 
     /// The folder given, or the default model's.

@@ -60,6 +60,7 @@ public enum GenerationError: Error, DescribedError {
     case samplingOptionUnavailable
     case quantizationUnavailable(pipeline: String)
     case variantUnavailable(String, pipeline: String)
+    case vaeUnavailable(pipeline: String)
     case scheduleStartsNearlyClean(scheduler: String, steps: Int, timestep: Float, trainTimesteps: Int)
     case notEnoughMemory(needed: Double, available: Double, stage: String, items: Int, height: Int, width: Int)
 
@@ -78,6 +79,9 @@ public enum GenerationError: Error, DescribedError {
         case let .variantUnavailable(variant, pipeline):
             "weights variants (--variant \(variant)) apply to Stable Diffusion and DiT folders; this is "
                 + (pipeline.isEmpty ? "a UNet2DModel folder" : "a \(pipeline) folder")
+        case .vaeUnavailable(let pipeline):
+            "--vae applies to Stable Diffusion and DiT folders; this is "
+                + (pipeline.isEmpty ? "a UNet2DModel folder, which has no VAE" : "a \(pipeline) folder, which has no VAE")
         case let .scheduleStartsNearlyClean(scheduler, steps, timestep, trainTimesteps):
             "\(steps) step\(steps == 1 ? "" : "s") of \(scheduler) start at timestep \(Int(timestep)) of \(trainTimesteps): "
                 + "from pure noise there the image stays noise; use more steps or --timestep-spacing trailing"

@@ -1,4 +1,5 @@
 import ParadiffuseLoading
+import ParadiffuseModels
 import ParadiffuseSamplers
 import ParadiffuseTensors
 
@@ -16,4 +17,7 @@ public protocol ImagePipeline: AnyObject, Sendable {
     /// The folder's `scheduler_config.json` (nil: none, diffusers' defaults), whose training schedule and
     /// prediction type turn a model call into the x̂₀ that previews show.
     var previewSchedulerConfig: JSONConfig? { get }
+
+    /// The pipeline's VAE (nil for pixel-space models), whose slicing and tiling bound the memory of decoding.
+    var autoencoder: AutoencoderKL? { get }
 }

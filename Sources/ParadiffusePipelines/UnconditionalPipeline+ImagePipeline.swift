@@ -1,10 +1,13 @@
 import ParadiffuseLoading
+import ParadiffuseModels
 import ParadiffuseSamplers
 import ParadiffuseSchedulers
 import ParadiffuseTensors
 
 extension UnconditionalPipeline: ImagePipeline {
     public var previewSchedulerConfig: JSONConfig? { schedulerConfig }
+
+    public var autoencoder: AutoencoderKL? { nil }
 
     /// The samples themselves: this pipeline samples in pixel space.
     public func preview(of latents: Tensor) throws -> RGBImage {

@@ -55,4 +55,20 @@ struct CommandLineHabitsTests {
         #expect(try gridSize(["--rows", "4"]) == (32, 128))
         #expect(try gridSize(["--rows", "3"]) == (64, 96))
     }
+
+    /// `--vae` swaps the VAE (a folder here), `--vae-tiling` and `--vae-slicing` bound its memory; a model without
+    /// a VAE refuses them as a usage error.
+    @Test func vaeOptionsSwapTileAndSlice() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures")
+        let image = try generate("swapped", ["-m", fixtures.appendingPathComponent("stable-diffusion/tiny-sd").path,
+                                             "-p", "a cat", "-W", "32", "-H", "32",
+                                             "--vae", fixtures.appendingPathComponent("vae/three-level").path,
+                                             "--vae-tiling", "--vae-slicing"])
+        #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        let refused = try CommandRun(Programs.paradiffuse, ["generate", "--steps", "2", "--vae-tiling", "--quiet",
+                                                            "-o", folder.appendingPathComponent("x.png").path], limit: 60)
+        #expect(refused.status == 64, "\(refused.standardError)")
+        #expect(refused.standardError.contains("--vae-tiling and --vae-slicing apply to models with a VAE"))
+    }
 }

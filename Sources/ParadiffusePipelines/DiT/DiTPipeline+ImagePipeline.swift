@@ -1,10 +1,13 @@
 import ParadiffuseLoading
+import ParadiffuseModels
 import ParadiffuseSamplers
 import ParadiffuseSchedulers
 import ParadiffuseTensors
 
 extension DiTPipeline: ImagePipeline {
     public var previewSchedulerConfig: JSONConfig? { schedulerConfig }
+
+    public var autoencoder: AutoencoderKL? { vae }
 
     public func preview(of latents: Tensor) throws -> RGBImage { try LatentPreview.grid(of: latents) }
 

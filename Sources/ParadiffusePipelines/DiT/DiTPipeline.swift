@@ -18,13 +18,15 @@ public final class DiTPipeline: Sendable {
 
     /// Loads a DiT folder (`model_index.json` with `transformer`, `vae` and `scheduler`, optionally `id2label`) whose
     /// transformer and VAE compute in `precision` (latents and the scheduler stay float32).
-    public convenience init(folder: URL, variant: String? = nil, precision: Precision = .float32) throws {
+    /// `vae`: a VAE component folder to use instead of the folder's own (its own weights, not the variant's).
+    public convenience init(folder: URL, variant: String? = nil, precision: Precision = .float32,
+                            vae vaeFolder: URL? = nil) throws {
         let diffusers = try DiffusersFolder(url: folder)
         guard let index = diffusers.modelIndex else { throw LoadingError.notAPipelineFolder(folder, component: "transformer") }
         try self.init(transformer: DiTTransformer2DModel(componentFolder: diffusers.componentURL("transformer"),
                                                          variant: variant, precision: precision),
-                      vae: AutoencoderKL(componentFolder: diffusers.componentURL("vae"), variant: variant,
-                                         precision: precision),
+                      vae: AutoencoderKL(componentFolder: vaeFolder ?? diffusers.componentURL("vae"),
+                                         variant: vaeFolder == nil ? variant : nil, precision: precision),
                       schedulerConfig: diffusers.componentConfig("scheduler"),
                       labels: ClassLabelNames(modelIndex: index), folder: folder)
     }

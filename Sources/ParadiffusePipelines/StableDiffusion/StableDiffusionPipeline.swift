@@ -21,9 +21,11 @@ public final class StableDiffusionPipeline: Sendable {
 
     /// Loads a Stable Diffusion folder (`model_index.json` with `tokenizer`, `text_encoder`, `unet`, `vae` and
     /// `scheduler`); `variant` (e.g. "fp16") picks the weight files `*.<variant>.safetensors`; the models compute
-    /// in `precision`, their layers quantized as `quantization` asks.
+    /// in `precision`, their layers quantized as `quantization` asks. `vae` is a VAE component folder to use
+    /// instead of the folder's own (e.g. sd-vae-ft-mse), as diffusers' `from_pretrained(..., vae=vae)`; its own
+    /// weights, not the variant's.
     public convenience init(folder: URL, variant: String? = nil, precision: Precision = .float32,
-                            quantization: Quantization = .none) throws {
+                            quantization: Quantization = .none, vae vaeFolder: URL? = nil) throws {
         let diffusers = try DiffusersFolder(url: folder)
         guard let index = diffusers.modelIndex else { throw LoadingError.notAPipelineFolder(folder, component: "unet") }
         try self.init(
@@ -33,7 +35,8 @@ public final class StableDiffusionPipeline: Sendable {
                                            precision: precision, quantization: quantization)),
             unet: UNet2DConditionModel(componentFolder: diffusers.componentURL("unet"), variant: variant,
                                        precision: precision, quantization: quantization),
-            vae: AutoencoderKL(componentFolder: diffusers.componentURL("vae"), variant: variant, precision: precision,
+            vae: AutoencoderKL(componentFolder: vaeFolder ?? diffusers.componentURL("vae"),
+                               variant: vaeFolder == nil ? variant : nil, precision: precision,
                                quantization: quantization),
             schedulerConfig: diffusers.componentConfig("scheduler"),
             folder: folder,
