@@ -1,5 +1,6 @@
 import Foundation
 import ParadiffuseLoading
+import ParadiffuseSchedulers
 import Testing
 import ParadiffuseTensors
 @testable import ParadiffusePipelines
@@ -78,7 +79,22 @@ import ParadiffuseTensors
 @Test func generationParametersFormATextChunk() {
     let parameters = GenerationParameters(model: "ddpm-cifar10-32", scheduler: "ddim", steps: 50, seed: 42,
                                           width: 32, height: 32, eta: 0.5, batchPosition: (index: 1, count: 4))
-    #expect(parameters.text
-        == "Steps: 50, Scheduler: ddim, Eta: 0.5, Seed: 42, Size: 32x32, Model: ddpm-cifar10-32, Batch: 2 of 4")
+    #expect(parameters.text == "Steps: 50, Sampler: DDIM, Seed: 42, Size: 32x32, Model: ddpm-cifar10-32, Eta: 0.5, "
+        + "Batch: 2 of 4, Version: Paradiffuse \(ParadiffuseVersion.current)")
     #expect(parameters.pngTextChunks.map(\.0) == ["parameters", "Software"])
+}
+
+/// The AUTOMATIC1111 web UI's infotext: prompt, negative prompt, then its field names and sampler names.
+@Test func generationParametersSpeakTheWebUIsInfotext() {
+    var parameters = GenerationParameters(model: "sd15", scheduler: "dpm-solver", steps: 20, seed: 7, width: 512,
+                                          height: 768, guidance: 7.5)
+    parameters.prompt = "a lighthouse"
+    parameters.negativePrompt = "blurry"
+    parameters.karrasSigmas = true
+    parameters.denoisingStrength = 0.6
+    parameters.clipSkip = 2
+    #expect(parameters.text == "a lighthouse\nNegative prompt: blurry\nSteps: 20, Sampler: DPM++ 2M, Schedule type: "
+        + "Karras, CFG scale: 7.5, Seed: 7, Size: 512x768, Model: sd15, Denoising strength: 0.6, Clip skip: 2, "
+        + "Version: Paradiffuse \(ParadiffuseVersion.current)")
+    #expect(SchedulerKind.allCases.map(\.webUIName).count == Set(SchedulerKind.allCases.map(\.webUIName)).count)
 }

@@ -1,7 +1,10 @@
+import ParadiffuseSchedulers
 import ParadiffuseTensors
 
 /// The settings that produced an image, stored in its PNG so the image can be reproduced: a "parameters" text
-/// chunk in the `Key: value, Key: value` form other diffusion tools write, and a "Software" chunk.
+/// chunk in the AUTOMATIC1111 web UI's form (the prompt, `Negative prompt: …`, then `Steps: …, Sampler: …, CFG
+/// scale: …, Seed: …, Size: …, Model: …`), which its "PNG info", ComfyUI and other tools read, and a "Software"
+/// chunk.
 public struct GenerationParameters: Sendable {
     /// The model folder's name or path.
     public var model: String
@@ -21,6 +24,11 @@ public struct GenerationParameters: Sendable {
     /// The precision the models computed in (`Precision`'s name), and their quantization when not none.
     public var precision: String?
     public var quantization: String?
+    /// Karras σ (the web UI's "Schedule type: Karras").
+    public var karrasSigmas = false
+    /// Image-to-image and inpainting's strength (the web UI's "Denoising strength").
+    public var denoisingStrength: Double?
+    public var clipSkip: Int?
 
     public init(model: String, scheduler: String, steps: Int, seed: UInt64, width: Int, height: Int,
                 eta: Float? = nil, guidance: Float? = nil, classLabel: Int? = nil,
@@ -37,7 +45,7 @@ public struct GenerationParameters: Sendable {
         self.batchPosition = batchPosition
     }
 
-    /// `[prompt\nNegative prompt: ...\n]Steps: 50, Scheduler: ddim, Eta: 0.0, Seed: 42, Size: 32x32, Model: ...`
+    /// `[prompt\nNegative prompt: ...\n]Steps: 50, Sampler: DDIM, CFG scale: 7.5, Seed: 42, Size: 512x512, Model: ...`
     public var text: String {
         var lines: [String] = []
         if let prompt { lines.append(prompt) }
@@ -46,14 +54,18 @@ public struct GenerationParameters: Sendable {
     }
 
     private var settingsLine: String {
-        var fields = [("Steps", "\(steps)"), ("Scheduler", scheduler)]
-        if let eta { fields.append(("Eta", "\(eta)")) }
+        var fields = [("Steps", "\(steps)"), ("Sampler", (try? SchedulerKind(named: scheduler))?.webUIName ?? scheduler)]
+        if karrasSigmas { fields.append(("Schedule type", "Karras")) }
+        if let guidance { fields.append(("CFG scale", "\(guidance)")) }
         fields += [("Seed", "\(seed)"), ("Size", "\(width)x\(height)"), ("Model", model)]
+        if let denoisingStrength { fields.append(("Denoising strength", "\(denoisingStrength)")) }
+        if let clipSkip { fields.append(("Clip skip", "\(clipSkip)")) }
+        if let eta { fields.append(("Eta", "\(eta)")) }
         if let classLabel { fields.append(("Class", "\(classLabel)")) }
-        if let guidance { fields.append(("Guidance", "\(guidance)")) }
         if let batchPosition { fields.append(("Batch", "\(batchPosition.index + 1) of \(batchPosition.count)")) }
         if let precision { fields.append(("Precision", precision)) }
         if let quantization { fields.append(("Quantization", quantization)) }
+        fields.append(("Version", "Paradiffuse \(ParadiffuseVersion.current)"))
         return fields.map { "\($0.0): \($0.1)" }.joined(separator: ", ")
     }
 

@@ -31,12 +31,13 @@ extension StableDiffusionPipeline: ImagePipeline {
         let sampler = adapting(request.sampling)
 
         let output: Output
+        let strength = prompt.strength ?? (prompt.mask == nil ? 0.8 : 1)
         switch (prompt.initImage, prompt.mask) {
         case (let image?, let mask?):
-            output = try inpaint(configuration, images: [image], masks: [mask], strength: prompt.strength ?? 1,
+            output = try inpaint(configuration, images: [image], masks: [mask], strength: strength,
                                  sampler: sampler)
         case (let image?, nil):
-            output = try imageToImage(configuration, images: [image], strength: prompt.strength ?? 0.8, sampler: sampler)
+            output = try imageToImage(configuration, images: [image], strength: strength, sampler: sampler)
         case (nil, _):
             output = try textToImage(configuration, sampler: sampler)
         }
@@ -45,6 +46,8 @@ extension StableDiffusionPipeline: ImagePipeline {
             model: folder.lastPathComponent, scheduler: output.schedulerName, steps: output.steps, seed: request.seed,
             width: 0, height: 0, eta: request.eta, guidance: configuration.guidanceScale)
         parameters.negativePrompt = prompt.negativePrompts.first
+        parameters.clipSkip = prompt.clipSkip
+        if prompt.initImage != nil { parameters.denoisingStrength = strength }
         return GenerationResult(
             images: images,
             parameters: parameters.perImage(images, prompts: prompt.prompts.flatMap {
