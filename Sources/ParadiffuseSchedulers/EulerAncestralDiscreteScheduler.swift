@@ -1,5 +1,4 @@
 import Foundation
-import ParadiffuseLoading
 import ParadiffuseTensors
 
 /// Ancestral sampling with Euler steps ("Euler a"), as diffusers' `EulerAncestralDiscreteScheduler` runs it: each
@@ -11,41 +10,33 @@ import ParadiffuseTensors
 public struct EulerAncestralDiscreteScheduler: SigmaScheduler {
     public static let className = "EulerAncestralDiscreteScheduler"
     public static let supportedPredictionTypes: [PredictionType] = [.epsilon, .vPrediction]
+    public static let readsZeroSNR = true
 
     /// `scheduler_config.json`, with diffusers' defaults.
     public struct Configuration: SigmaSchedulerConfiguration {
         public var noiseSchedule = NoiseSchedule.Configuration()
         public var predictionType = PredictionType.epsilon
         public var timestepPlacement = TimestepPlacement(.linspace)
+        /// Euler a has no σ respacing.
+        public var sigmaSpacing: SigmaSpacing { .timesteps }
 
         public init() {}
 
         public static var keys: [ConfigurationKey<Self>] {
-            sigmaSchedulerKeys(of: EulerAncestralDiscreteScheduler.self, readsZeroSNR: true)
+            sigmaSchedulerKeys(of: EulerAncestralDiscreteScheduler.self)
         }
     }
 
-    public let configuration: Configuration
-    public let noiseSchedule: NoiseSchedule
-    /// ᾱ_t as diffusers uses it: with zero terminal SNR its last value is 2⁻²⁴ rather than 0.
-    public let alphasCumprod: [Float]
     /// σ of each step, then 0.
-    public private(set) var sigmas: [Float] = []
-    /// diffusers' `timesteps`: what the model is conditioned on at each step.
-    public private(set) var modelTimesteps: [Float] = []
+    public private(set) var state: SigmaSchedulerState<Configuration>
 
-    public init(configuration: Configuration = Configuration()) throws {
-        noiseSchedule = try Self.noiseSchedule(of: configuration)
-        self.configuration = configuration
-        alphasCumprod = noiseSchedule.alphasCumprodWithFiniteSigmas
-        try setTimesteps(noiseSchedule.numTrainTimesteps)
+    public init(state: SigmaSchedulerState<Configuration>) {
+        self.state = state
     }
 
-    public mutating func setTimesteps(_ count: Int) throws {
-        let schedule = try sigmaSchedule(count: count, trainingSigmas: SigmaSchedule.trainingSigmas(alphasCumprod),
-                                         sigmaSpacing: .timesteps)
-        sigmas = schedule.sigmas
-        modelTimesteps = schedule.timesteps.map { Float($0) }
+    public mutating func start(_ schedule: SigmaSchedule) {
+        state.sigmas = schedule.sigmas
+        state.modelTimesteps = schedule.timesteps.map { Float($0) }
     }
 
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,

@@ -12,6 +12,7 @@ import ParadiffuseTensors
 /// `ParallelScheduler`; with churn the noise enters before the model call and cannot be pre-drawn.
 public struct EulerDiscreteScheduler: SigmaScheduler, ParallelScheduler {
     public static let className = "EulerDiscreteScheduler"
+    public static let readsZeroSNR = true
 
     /// How σ between the spaced timesteps is found (`interpolation_type`).
     public enum Interpolation: String, Sendable, CaseIterable {
@@ -45,7 +46,7 @@ public struct EulerDiscreteScheduler: SigmaScheduler, ParallelScheduler {
         public init() {}
 
         public static var keys: [ConfigurationKey<Self>] {
-            sigmaSchedulerKeys(of: EulerDiscreteScheduler.self, readsZeroSNR: true)
+            sigmaSchedulerKeys(of: EulerDiscreteScheduler.self)
                 + [.choice("interpolation_type", \.interpolation), .sigmaSpacing(\.sigmaSpacing),
                    .optional("sigma_min", \.sigmaMin), .optional("sigma_max", \.sigmaMax),
                    .choice("timestep_type", \.timestepType), .choice("final_sigmas_type", \.finalSigmas)]
@@ -68,15 +69,9 @@ public struct EulerDiscreteScheduler: SigmaScheduler, ParallelScheduler {
         }
     }
 
-    public let configuration: Configuration
-    public let churn: Churn
-    public let noiseSchedule: NoiseSchedule
-    /// ᾱ_t as diffusers uses it: with zero terminal SNR its last value is 2⁻²⁴ rather than 0.
-    public let alphasCumprod: [Float]
+    public private(set) var churn = Churn()
     /// σ of each step, then the final σ.
-    public private(set) var sigmas: [Float] = []
-    /// diffusers' `timesteps`: what the model is conditioned on at each step.
-    public private(set) var modelTimesteps: [Float] = []
+    public private(set) var state: SigmaSchedulerState<Configuration>
 
     public var isODE: Bool { churn.sChurn == 0 }
 
@@ -85,15 +80,13 @@ public struct EulerDiscreteScheduler: SigmaScheduler, ParallelScheduler {
             throw SchedulerError.invalidParameter(scheduler: Self.className, parameter: "s_churn",
                                                   reason: "must be a finite number ≥ 0, got \(churn.sChurn)")
         }
-        self.configuration = configuration
+        self.init(state: try Self.state(of: configuration))
         self.churn = churn
-        noiseSchedule = try Self.noiseSchedule(of: configuration)
-        alphasCumprod = noiseSchedule.alphasCumprodWithFiniteSigmas
-        try setTimesteps(noiseSchedule.numTrainTimesteps)
+        try setTimesteps(state.noiseSchedule.numTrainTimesteps)
     }
 
-    public init(configuration: Configuration) throws {
-        try self.init(configuration: configuration, churn: Churn())
+    public init(state: SigmaSchedulerState<Configuration>) {
+        self.state = state
     }
 
     /// The scheduler `config` describes, with `churn`; a value it cannot use is an error naming the file and key.
@@ -104,18 +97,22 @@ public struct EulerDiscreteScheduler: SigmaScheduler, ParallelScheduler {
     }
 
     public mutating func setTimesteps(_ count: Int) throws {
-        let trainingSigmas = SigmaSchedule.trainingSigmas(alphasCumprod)
+        let trainingSigmas = state.trainingSigmas
         let schedule = try SigmaSchedule(
             count: count, trainingSigmas: trainingSigmas, spacing: configuration.timestepSpacing,
             stepsOffset: configuration.stepsOffset, sigmaSpacing: configuration.sigmaSpacing,
             minimum: configuration.sigmaMin, maximum: configuration.sigmaMax,
             logLinear: configuration.interpolation == .logLinear,
             finalSigma: configuration.finalSigmas == .zero ? 0 : trainingSigmas[0], scheduler: Self.className)
-        sigmas = schedule.sigmas
+        start(schedule)
+    }
+
+    public mutating func start(_ schedule: SigmaSchedule) {
+        state.sigmas = schedule.sigmas
         if configuration.timestepType == .continuous, configuration.predictionType == .vPrediction {
-            modelTimesteps = sigmas.dropLast().map { 0.25 * log($0) }
+            state.modelTimesteps = sigmas.dropLast().map { 0.25 * log($0) }
         } else {
-            modelTimesteps = schedule.timesteps.map { Float($0) }
+            state.modelTimesteps = schedule.timesteps.map { Float($0) }
         }
     }
 

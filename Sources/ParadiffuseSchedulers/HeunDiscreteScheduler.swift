@@ -1,5 +1,4 @@
 import Foundation
-import ParadiffuseLoading
 import ParadiffuseTensors
 
 /// Heun's second-order method on the probability-flow ODE in σ (Karras et al. 2022, Algorithm 1), as diffusers'
@@ -37,30 +36,21 @@ public struct HeunDiscreteScheduler: SigmaScheduler {
         let sigmaStep: Float
     }
 
-    public let configuration: Configuration
-    public let noiseSchedule: NoiseSchedule
-    /// σ per key: `σ₀, σ₁, σ₁, σ₂, σ₂, …, σ_{n−1}, σ_{n−1}, 0`.
-    public private(set) var sigmas: [Float] = []
-    /// diffusers' `timesteps`: `t₀, t₁, t₁, …, t_{n−1}`.
-    public private(set) var modelTimesteps: [Float] = []
+    /// σ per key `σ₀, σ₁, σ₁, σ₂, σ₂, …, σ_{n−1}, σ_{n−1}, 0`; model timesteps `t₀, t₁, t₁, …, t_{n−1}`.
+    public private(set) var state: SigmaSchedulerState<Configuration>
     private var pending: PendingStep?
 
     public var order: Int { 2 }
 
-    public init(configuration: Configuration = Configuration()) throws {
-        noiseSchedule = try Self.noiseSchedule(of: configuration)
-        self.configuration = configuration
-        try setTimesteps(noiseSchedule.numTrainTimesteps)
+    public init(state: SigmaSchedulerState<Configuration>) {
+        self.state = state
     }
 
-    public mutating func setTimesteps(_ count: Int) throws {
-        let schedule = try sigmaSchedule(count: count,
-                                         trainingSigmas: SigmaSchedule.trainingSigmas(noiseSchedule.alphasCumprod),
-                                         sigmaSpacing: configuration.sigmaSpacing)
+    public mutating func start(_ schedule: SigmaSchedule) {
         let inner = schedule.sigmas.dropFirst().dropLast()
-        sigmas = [schedule.sigmas[0]] + inner.flatMap { [$0, $0] } + [schedule.sigmas[schedule.sigmas.count - 1]]
+        state.sigmas = [schedule.sigmas[0]] + inner.flatMap { [$0, $0] } + [schedule.sigmas[schedule.sigmas.count - 1]]
         let stepTimesteps = schedule.timesteps.map { Float($0) }
-        modelTimesteps = [stepTimesteps[0]] + stepTimesteps.dropFirst().flatMap { [$0, $0] }
+        state.modelTimesteps = [stepTimesteps[0]] + stepTimesteps.dropFirst().flatMap { [$0, $0] }
         pending = nil
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import ParadiffuseLoading
 import ParadiffuseTensors
 
 /// The ancestral DPM-Solver-2 of k-diffusion ("DPM2 a"), as diffusers' `KDPM2AncestralDiscreteScheduler` runs it:
@@ -14,21 +13,10 @@ import ParadiffuseTensors
 public struct KDPM2AncestralDiscreteScheduler: SigmaScheduler {
     public static let className = "KDPM2AncestralDiscreteScheduler"
     public static let supportedPredictionTypes: [PredictionType] = [.epsilon, .vPrediction]
+    /// Stable Diffusion's betas.
+    public static let defaultNoiseSchedule = NoiseSchedule.Configuration.stableDiffusionBetas
 
-    /// `scheduler_config.json`, with diffusers' defaults (Stable Diffusion's betas).
-    public struct Configuration: SigmaSchedulerConfiguration {
-        public var noiseSchedule = NoiseSchedule.Configuration.stableDiffusionBetas
-        public var predictionType = PredictionType.epsilon
-        public var sigmaSpacing = SigmaSpacing.timesteps
-        public var timestepPlacement = TimestepPlacement(.linspace)
-
-        public init() {}
-
-        /// Other keys (`rescale_betas_zero_snr` among them) are ignored.
-        public static var keys: [ConfigurationKey<Self>] {
-            sigmaSchedulerKeys(of: KDPM2AncestralDiscreteScheduler.self) + [.sigmaSpacing(\.sigmaSpacing)]
-        }
-    }
+    public typealias Configuration = SigmaSpacingConfiguration<Self>
 
     /// The noise levels of one step of the run.
     private struct StepSigmas {
@@ -39,28 +27,19 @@ public struct KDPM2AncestralDiscreteScheduler: SigmaScheduler {
         let down: Float
     }
 
-    public let configuration: Configuration
-    public let noiseSchedule: NoiseSchedule
-    /// σ per key: `σ₀, σ₁, σ₁, …, σ_{n−1}, σ_{n−1}, 0, 0, 0`.
-    public private(set) var sigmas: [Float] = []
-    /// diffusers' `timesteps`.
-    public private(set) var modelTimesteps: [Float] = []
+    /// σ per key `σ₀, σ₁, σ₁, …, σ_{n−1}, σ_{n−1}, 0, 0, 0`.
+    public private(set) var state: SigmaSchedulerState<Configuration>
     private var steps: [StepSigmas] = []
     /// The sample the current step started from, while its second evaluation is pending.
     private var pendingSample: Tensor?
 
     public var order: Int { 2 }
 
-    public init(configuration: Configuration = Configuration()) throws {
-        noiseSchedule = try Self.noiseSchedule(of: configuration)
-        self.configuration = configuration
-        try setTimesteps(noiseSchedule.numTrainTimesteps)
+    public init(state: SigmaSchedulerState<Configuration>) {
+        self.state = state
     }
 
-    public mutating func setTimesteps(_ count: Int) throws {
-        let trainingSigmas = SigmaSchedule.trainingSigmas(noiseSchedule.alphasCumprod)
-        let schedule = try sigmaSchedule(count: count, trainingSigmas: trainingSigmas,
-                                         sigmaSpacing: configuration.sigmaSpacing)
+    public mutating func start(_ schedule: SigmaSchedule) {
         let stepSigmas = schedule.sigmas.dropLast()
         steps = stepSigmas.indices.map { index in
             let sigma = schedule.sigmas[index]
@@ -68,12 +47,12 @@ public struct KDPM2AncestralDiscreteScheduler: SigmaScheduler {
             let midpoint = index == stepSigmas.count - 1 ? 0 : SigmaSchedule.geometricMidpoint(sigma, down)
             return StepSigmas(sigma: sigma, midpoint: midpoint, up: up, down: down)
         }
-        sigmas = SigmaSchedule.interleaved(schedule.sigmas)
+        state.sigmas = SigmaSchedule.interleaved(schedule.sigmas)
         let stepTimesteps = schedule.timesteps.map {
             Float(configuration.sigmaSpacing == .karras ? $0.rounded(.toNearestOrEven) : $0)
         }
-        let logSigmas = trainingSigmas.map { log($0) }
-        modelTimesteps = [stepTimesteps[0]] + (1..<stepTimesteps.count).flatMap { index in
+        let logSigmas = state.trainingSigmas.map { log($0) }
+        state.modelTimesteps = [stepTimesteps[0]] + (1..<stepTimesteps.count).flatMap { index in
             [SigmaSchedule.float32Timestep(of: steps[index - 1].midpoint, logSigmas: logSigmas), stepTimesteps[index]]
         }
         pendingSample = nil

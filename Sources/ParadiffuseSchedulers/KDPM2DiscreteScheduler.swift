@@ -1,5 +1,4 @@
 import Foundation
-import ParadiffuseLoading
 import ParadiffuseTensors
 
 /// k-diffusion's DPM-Solver-2 ("DPM2"; Karras et al. 2022, Algorithm 1 with a midpoint in log σ), as diffusers'
@@ -12,58 +11,38 @@ import ParadiffuseTensors
 public struct KDPM2DiscreteScheduler: SigmaScheduler {
     public static let className = "KDPM2DiscreteScheduler"
     public static let supportedPredictionTypes: [PredictionType] = [.epsilon, .vPrediction]
+    /// Stable Diffusion's betas.
+    public static let defaultNoiseSchedule = NoiseSchedule.Configuration.stableDiffusionBetas
 
-    /// `scheduler_config.json`, with diffusers' defaults (Stable Diffusion's betas).
-    public struct Configuration: SigmaSchedulerConfiguration {
-        public var noiseSchedule = NoiseSchedule.Configuration.stableDiffusionBetas
-        public var predictionType = PredictionType.epsilon
-        public var sigmaSpacing = SigmaSpacing.timesteps
-        public var timestepPlacement = TimestepPlacement(.linspace)
+    public typealias Configuration = SigmaSpacingConfiguration<Self>
 
-        public init() {}
-
-        /// Other keys (`rescale_betas_zero_snr` among them) are ignored.
-        public static var keys: [ConfigurationKey<Self>] {
-            sigmaSchedulerKeys(of: KDPM2DiscreteScheduler.self) + [.sigmaSpacing(\.sigmaSpacing)]
-        }
-    }
-
-    public let configuration: Configuration
-    public let noiseSchedule: NoiseSchedule
-    /// σ per key: `σ₀, σ₁, σ₁, …, σ_{n−1}, σ_{n−1}, 0, 0, 0`.
-    public private(set) var sigmas: [Float] = []
+    /// σ per key `σ₀, σ₁, σ₁, …, σ_{n−1}, σ_{n−1}, 0, 0, 0`.
+    public private(set) var state: SigmaSchedulerState<Configuration>
     /// The midpoint σ per key, laid out as `sigmas`: entry `2j + 1` is the midpoint between σ_j and σ_{j+1}.
     public private(set) var midpointSigmas: [Float] = []
-    /// diffusers' `timesteps`.
-    public private(set) var modelTimesteps: [Float] = []
     /// The sample the current step started from, while its second evaluation is pending.
     private var pendingSample: Tensor?
 
     public var order: Int { 2 }
 
-    public init(configuration: Configuration = Configuration()) throws {
-        noiseSchedule = try Self.noiseSchedule(of: configuration)
-        self.configuration = configuration
-        try setTimesteps(noiseSchedule.numTrainTimesteps)
+    public init(state: SigmaSchedulerState<Configuration>) {
+        self.state = state
     }
 
-    public mutating func setTimesteps(_ count: Int) throws {
-        let trainingSigmas = SigmaSchedule.trainingSigmas(noiseSchedule.alphasCumprod)
-        let schedule = try sigmaSchedule(count: count, trainingSigmas: trainingSigmas,
-                                         sigmaSpacing: configuration.sigmaSpacing)
+    public mutating func start(_ schedule: SigmaSchedule) {
         let stepSigmas = schedule.sigmas
         // Each σ's midpoint with the σ before it (the first, with the final 0, is never used).
         let midpoints = stepSigmas.indices.map { index in
             SigmaSchedule.geometricMidpoint(stepSigmas[index], stepSigmas[index == 0 ? stepSigmas.count - 1 : index - 1])
         }
-        sigmas = SigmaSchedule.interleaved(stepSigmas)
+        state.sigmas = SigmaSchedule.interleaved(stepSigmas)
         midpointSigmas = SigmaSchedule.interleaved(midpoints)
         let stepTimesteps = schedule.timesteps.map {
             Float(configuration.sigmaSpacing == .karras ? $0.rounded(.toNearestOrEven) : $0)
         }
-        let logSigmas = trainingSigmas.map { log($0) }
+        let logSigmas = state.trainingSigmas.map { log($0) }
         let midpointTimesteps = midpoints.map { SigmaSchedule.float32Timestep(of: $0, logSigmas: logSigmas) }
-        modelTimesteps = [stepTimesteps[0]]
+        state.modelTimesteps = [stepTimesteps[0]]
             + (1..<stepTimesteps.count).flatMap { [midpointTimesteps[$0], stepTimesteps[$0]] }
         pendingSample = nil
     }

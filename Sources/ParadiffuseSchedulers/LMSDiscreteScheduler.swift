@@ -1,5 +1,4 @@
 import Foundation
-import ParadiffuseLoading
 import ParadiffuseTensors
 
 /// The linear multistep method of order up to 4 (Adams–Bashforth in σ; Karras et al.'s k-diffusion "LMS"), as
@@ -16,42 +15,20 @@ public struct LMSDiscreteScheduler: SigmaScheduler {
     /// diffusers' default `order` argument of `step`.
     public static let maximumOrder = 4
 
-    /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: SigmaSchedulerConfiguration {
-        public var noiseSchedule = NoiseSchedule.Configuration()
-        public var predictionType = PredictionType.epsilon
-        public var sigmaSpacing = SigmaSpacing.timesteps
-        public var timestepPlacement = TimestepPlacement(.linspace)
+    public typealias Configuration = SigmaSpacingConfiguration<Self>
 
-        public init() {}
-
-        /// Other keys (`rescale_betas_zero_snr` among them) are ignored.
-        public static var keys: [ConfigurationKey<Self>] {
-            sigmaSchedulerKeys(of: LMSDiscreteScheduler.self) + [.sigmaSpacing(\.sigmaSpacing)]
-        }
-    }
-
-    public let configuration: Configuration
-    public let noiseSchedule: NoiseSchedule
     /// σ of each step, then 0.
-    public private(set) var sigmas: [Float] = []
-    /// diffusers' `timesteps`: what the model is conditioned on at each step.
-    public private(set) var modelTimesteps: [Float] = []
+    public private(set) var state: SigmaSchedulerState<Configuration>
     /// The slopes of the last `maximumOrder` steps, oldest first.
     private var derivatives: [Tensor] = []
 
-    public init(configuration: Configuration = Configuration()) throws {
-        noiseSchedule = try Self.noiseSchedule(of: configuration)
-        self.configuration = configuration
-        try setTimesteps(noiseSchedule.numTrainTimesteps)
+    public init(state: SigmaSchedulerState<Configuration>) {
+        self.state = state
     }
 
-    public mutating func setTimesteps(_ count: Int) throws {
-        let schedule = try sigmaSchedule(count: count,
-                                         trainingSigmas: SigmaSchedule.trainingSigmas(noiseSchedule.alphasCumprod),
-                                         sigmaSpacing: configuration.sigmaSpacing)
-        sigmas = schedule.sigmas
-        modelTimesteps = schedule.timesteps.map { Float($0) }
+    public mutating func start(_ schedule: SigmaSchedule) {
+        state.sigmas = schedule.sigmas
+        state.modelTimesteps = schedule.timesteps.map { Float($0) }
         derivatives = []
     }
 

@@ -4,22 +4,63 @@ import ParadiffuseTensors
 /// positions in a schedule of σ, with the timestep the model is conditioned on at each, so that the initial noise,
 /// the model input and `add_noise` follow from the σ alone. Each scheduler adds its own layout of the schedule and
 /// its step.
-public protocol SigmaScheduler: ConfiguredScheduler where Configuration: SigmaSchedulerConfiguration {
+public protocol SigmaScheduler: ConfiguredScheduler, SigmaSchedulerChoices
+where Configuration: SigmaSchedulerConfiguration {
+    var state: SigmaSchedulerState<Configuration> { get }
+
+    /// The scheduler with `state` as `Self.state(of:)` makes it, before any run is laid out.
+    init(state: SigmaSchedulerState<Configuration>)
+
+    /// Lays out the run of `schedule` per step key (σ, model timesteps and the scheduler's own lists) and forgets
+    /// any step in progress: the end of `setTimesteps`.
+    mutating func start(_ schedule: SigmaSchedule)
+}
+
+/// What a σ scheduler's configuration is read with: the values it accepts and diffusers' defaults.
+public protocol SigmaSchedulerChoices {
     /// The `prediction_type` values the scheduler accepts (every one unless it says otherwise).
     static var supportedPredictionTypes: [PredictionType] { get }
 
-    var configuration: Configuration { get }
-    var noiseSchedule: NoiseSchedule { get }
-    /// σ per step key, then the final σ.
-    var sigmas: [Float] { get }
-    /// diffusers' `timesteps`: what the model is conditioned on at each step key.
-    var modelTimesteps: [Float] { get }
+    /// diffusers' default training schedule for the scheduler (the `NoiseSchedule.Configuration` defaults unless
+    /// it says otherwise).
+    static var defaultNoiseSchedule: NoiseSchedule.Configuration { get }
+
+    /// Whether the scheduler reads `rescale_betas_zero_snr`, and so ends ᾱ at 2⁻²⁴ rather than 0 under zero
+    /// terminal SNR, keeping σ finite (Euler and Euler a; false unless it says otherwise).
+    static var readsZeroSNR: Bool { get }
 }
 
-extension SigmaScheduler {
+extension SigmaSchedulerChoices {
     public static var supportedBetaSchedules: [BetaSchedule] { [.linear, .scaledLinear, .squaredcosCapV2] }
 
     public static var supportedPredictionTypes: [PredictionType] { PredictionType.allCases }
+
+    public static var defaultNoiseSchedule: NoiseSchedule.Configuration { NoiseSchedule.Configuration() }
+
+    public static var readsZeroSNR: Bool { false }
+}
+
+extension SigmaScheduler {
+    /// The scheduler `configuration` describes, set to every training timestep as diffusers' constructor sets it.
+    public init(configuration: Configuration = Configuration()) throws {
+        self.init(state: try Self.state(of: configuration))
+        try setTimesteps(state.noiseSchedule.numTrainTimesteps)
+    }
+
+    /// The run of `count` steps over the training σ, its timesteps and σ spaced as the configuration asks.
+    public mutating func setTimesteps(_ count: Int) throws {
+        start(try sigmaSchedule(count: count))
+    }
+
+    public var configuration: Configuration { state.configuration }
+
+    public var noiseSchedule: NoiseSchedule { state.noiseSchedule }
+
+    public var alphasCumprod: [Float] { state.alphasCumprod }
+
+    public var sigmas: [Float] { state.sigmas }
+
+    public var modelTimesteps: [Float] { state.modelTimesteps }
 
     public var timesteps: [Int] { Array(modelTimesteps.indices) }
 
@@ -38,20 +79,23 @@ extension SigmaScheduler {
                                                  scheduler: Self.className)
     }
 
-    /// The training schedule `configuration` describes, once its prediction type is one this scheduler supports.
-    static func noiseSchedule(of configuration: Configuration) throws -> NoiseSchedule {
+    /// The state before `setTimesteps` for `configuration`, once its prediction type is one this scheduler
+    /// supports.
+    static func state(of configuration: Configuration) throws -> SigmaSchedulerState<Configuration> {
         guard supportedPredictionTypes.contains(configuration.predictionType) else {
             throw SchedulerError.unsupportedChoice(
                 scheduler: className, parameter: "prediction_type", value: configuration.predictionType.rawValue,
                 supported: supportedPredictionTypes.map(\.rawValue))
         }
-        return try NoiseSchedule(configuration.noiseSchedule, supported: supportedBetaSchedules, scheduler: className)
+        let noiseSchedule = try NoiseSchedule(configuration.noiseSchedule, supported: supportedBetaSchedules,
+                                              scheduler: className)
+        return SigmaSchedulerState(configuration, noiseSchedule: noiseSchedule, finiteSigmas: readsZeroSNR)
     }
 
-    /// The σ schedule of `count` steps over `trainingSigmas`, its timesteps spaced as the configuration asks.
-    func sigmaSchedule(count: Int, trainingSigmas: [Float], sigmaSpacing: SigmaSpacing) throws -> SigmaSchedule {
-        try SigmaSchedule(count: count, trainingSigmas: trainingSigmas, spacing: configuration.timestepSpacing,
-                          stepsOffset: configuration.stepsOffset, sigmaSpacing: sigmaSpacing,
+    /// The σ schedule of `count` steps over the training σ, its timesteps and σ spaced as the configuration asks.
+    func sigmaSchedule(count: Int) throws -> SigmaSchedule {
+        try SigmaSchedule(count: count, trainingSigmas: state.trainingSigmas, spacing: configuration.timestepSpacing,
+                          stepsOffset: configuration.stepsOffset, sigmaSpacing: configuration.sigmaSpacing,
                           scheduler: Self.className)
     }
 
@@ -84,14 +128,15 @@ extension SigmaScheduler {
 public protocol SigmaSchedulerConfiguration: SchedulerConfiguration, TimestepSpacingConfiguration {
     var noiseSchedule: NoiseSchedule.Configuration { get set }
     var predictionType: PredictionType { get set }
+    /// How the σ of a run are spaced (`use_karras_sigmas`, `use_exponential_sigmas`).
+    var sigmaSpacing: SigmaSpacing { get }
 }
 
 extension SigmaSchedulerConfiguration {
     /// The shared keys as `Owner.from_config` reads them: a beta schedule or prediction type `Owner` lacks is an
     /// error naming the key; `rescale_betas_zero_snr` is read only where `Owner` has it.
-    static func sigmaSchedulerKeys<Owner: SigmaScheduler>(of _: Owner.Type,
-                                                          readsZeroSNR: Bool = false) -> [ConfigurationKey<Self>] {
-        [.noiseSchedule(\.noiseSchedule, supported: Owner.supportedBetaSchedules, readsZeroSNR: readsZeroSNR),
+    static func sigmaSchedulerKeys<Owner: SigmaSchedulerChoices>(of _: Owner.Type) -> [ConfigurationKey<Self>] {
+        [.noiseSchedule(\.noiseSchedule, supported: Owner.supportedBetaSchedules, readsZeroSNR: Owner.readsZeroSNR),
          .choice("prediction_type", \.predictionType, among: Owner.supportedPredictionTypes),
          .group(\.timestepPlacement)]
     }

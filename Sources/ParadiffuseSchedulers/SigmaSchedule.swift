@@ -38,12 +38,12 @@ extension ConfigurationKey {
 /// The σ schedule shared by the k-diffusion-style schedulers (Euler, Euler ancestral, Heun, LMS, KDPM2): σ =
 /// √((1 − ᾱ)/ᾱ) of the training schedule, timesteps spaced as diffusers spaces them (float32, NumPy's
 /// arithmetic), σ interpolated at those timesteps, optionally respaced (Karras, exponential), then a final σ.
-struct SigmaSchedule: Sendable, Equatable {
+public struct SigmaSchedule: Sendable, Equatable {
     /// The timesteps the model is conditioned on, one per σ but the last (double precision where diffusers
     /// computes them so, before KDPM2 rounds them).
-    var timesteps: [Double]
+    public internal(set) var timesteps: [Double]
     /// σ of each step, then the final σ.
-    var sigmas: [Float]
+    public internal(set) var sigmas: [Float]
 
     /// The run's schedule. `minimum`/`maximum` replace the ends of a respaced schedule (Euler's `sigma_min`,
     /// `sigma_max`); `logLinear` is Euler's `interpolation_type` "log_linear", which spaces `count + 1` σ evenly
