@@ -42,40 +42,26 @@ public struct DEISMultistepScheduler: SolverScheduler {
     }
 
     public let configuration: Configuration
-    private let setup: SolverSetup
-    public var noiseSchedule: NoiseSchedule { setup.noiseSchedule }
-    public var alphasCumprod: [Float] { setup.alphasCumprod }
-    public private(set) var timesteps: [Int]
-    /// σ = √((1 − ᾱ)/ᾱ) at each timestep of the run, then the final σ: the smallest training σ, or for Karras
-    /// runs their own last σ again.
-    public private(set) var sigmas: [Float] = []
-    /// The noise predictions of the last `solverOrder` steps, oldest first.
-    private var modelOutputs: [Tensor] = []
-    private var lowerOrderCount = 0
-    private var stepIndex: Int?
+    /// Its final σ is the smallest training σ, or for Karras runs their own last σ again; its history holds noise
+    /// predictions.
+    public private(set) var state: SolverState
 
     public init(configuration: Configuration = Configuration()) throws {
-        setup = try SolverSetup(configuration.solverOptions, scheduler: Self.className)
+        state = try SolverState(configuration.solverOptions, scheduler: Self.className)
         self.configuration = configuration
-        timesteps = setup.trainingTimesteps
     }
 
     public mutating func setTimesteps(_ count: Int) throws {
-        let schedule = try setup.run(count: count, spacing: configuration.timestepSpacing,
+        let schedule = try state.setup.run(count: count, spacing: configuration.timestepSpacing,
                                      stepsOffset: configuration.stepsOffset, karras: configuration.useKarrasSigmas,
                                      scheduler: Self.className)
-        timesteps = schedule.timesteps
-        let finalSigma = configuration.useKarrasSigmas ? schedule.sigmas[schedule.sigmas.count - 1]
-                                                       : schedule.trainingSigmas[0]
-        sigmas = schedule.sigmas + [finalSigma]
-        modelOutputs = []
-        lowerOrderCount = 0
-        stepIndex = nil
+        state.start(schedule, finalSigma: configuration.useKarrasSigmas ? schedule.sigmas[schedule.sigmas.count - 1]
+                                                                        : schedule.trainingSigmas[0])
     }
 
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
-        let index = try SolverSchedule.stepIndex(stepIndex, timestep: timestep, run: timesteps, sigmas: sigmas,
+        let index = try SolverSchedule.stepIndex(state.history.nextIndex, timestep: timestep, run: timesteps, sigmas: sigmas,
                                                  modelOutput: modelOutput, sample: sample, scheduler: Self.className)
         let count = timesteps.count, order = configuration.solverOrder
         let isShortRun = configuration.lowerOrderFinal && count < 15
@@ -85,9 +71,10 @@ public struct DEISMultistepScheduler: SolverScheduler {
         // DEIS combines noise predictions, taken through x₀ (thresholded if asked) as diffusers converts them.
         let level = NoiseLevel(sigmas[index])
         let converted = PredictionType.noise(
-            fromOriginalSample: setup.converted(modelOutput, sample: sample, level: level, predictsData: true),
+            fromOriginalSample: state.setup.converted(modelOutput, sample: sample, level: level, predictsData: true),
             sample: sample, level: level)
-        modelOutputs = Array((modelOutputs + [converted]).suffix(order))
+        state.history.record(converted, keeping: order)
+        let lowerOrderCount = state.history.earlierSteps
         let result: Tensor
         if order == 1 || lowerOrderCount < 1 || lowerOrderFinal {
             result = firstOrderUpdate(converted, sample: sample, index: index)
@@ -96,8 +83,7 @@ public struct DEISMultistepScheduler: SolverScheduler {
         } else {
             result = thirdOrderUpdate(sample: sample, index: index)
         }
-        lowerOrderCount = min(lowerOrderCount + 1, order)
-        stepIndex = index + 1
+        state.history.finishStep(at: index, order: order)
         return result
     }
 
@@ -132,6 +118,7 @@ public struct DEISMultistepScheduler: SolverScheduler {
     private func secondOrderUpdate(sample: Tensor, index: Int) -> Tensor {
         let target = NoiseLevel(sigmas[index + 1])
         let s0 = NoiseLevel(sigmas[index]), s1 = NoiseLevel(sigmas[index - 1])
+        let modelOutputs = state.history.outputs
         let m0 = modelOutputs[modelOutputs.count - 1], m1 = modelOutputs[modelOutputs.count - 2]
         let rhoT = target.sigma / target.alpha, rho0 = s0.sigma / s0.alpha, rho1 = s1.sigma / s1.alpha
         let weight0 = Self.secondOrderWeight(from: rho0, to: rhoT, nodes: rho0, rho1)
@@ -142,7 +129,7 @@ public struct DEISMultistepScheduler: SolverScheduler {
     private func thirdOrderUpdate(sample: Tensor, index: Int) -> Tensor {
         let target = NoiseLevel(sigmas[index + 1])
         let s0 = NoiseLevel(sigmas[index]), s1 = NoiseLevel(sigmas[index - 1]), s2 = NoiseLevel(sigmas[index - 2])
-        let count = modelOutputs.count
+        let modelOutputs = state.history.outputs, count = modelOutputs.count
         let m0 = modelOutputs[count - 1], m1 = modelOutputs[count - 2], m2 = modelOutputs[count - 3]
         let rhoT = target.sigma / target.alpha
         let rho0 = s0.sigma / s0.alpha, rho1 = s1.sigma / s1.alpha, rho2 = s2.sigma / s2.alpha

@@ -46,6 +46,17 @@ struct DPMSolverCoefficients {
         }
     }
 
+    /// The second-order update of `sample` at `base` over h to `target`: D₁ = (m₀ − m₁)/(h₀/h), the difference of
+    /// the outputs `newer` and `older` h₀ apart in λ, weighted as `solverType` asks, and D₀ = `d0`.
+    static func secondOrderUpdate(_ algorithm: DPMSolverAlgorithm, _ solverType: DPMSolverType, sample: Tensor,
+                                  target: NoiseLevel, base: NoiseLevel, h: Float, h0: Float, newer m0: Tensor,
+                                  older m1: Tensor, d0: Tensor, noise: Tensor?) -> Tensor {
+        let d1 = Tensor.scaledDifference(1 / (h0 / h), m0, m1)
+        let weights = DPMSolverCoefficients(algorithm, target: target, base: base, h: h)
+        let d1Weight = solverType == .midpoint ? weights.midpoint : weights.secondOrder
+        return weights.update(sample: sample, d0: d0, [(d1Weight, d1)], noise: noise)
+    }
+
     /// `sampleScale·sample + firstOrder·d0 + Σ weight·D + noiseScale·noise`, summed left to right.
     func update(sample: Tensor, d0: Tensor, _ differences: [(Float, Tensor)], noise: Tensor?) -> Tensor {
         let noiseTerm = zip([noiseScale].compactMap { $0 }, [noise].compactMap { $0 }).map { ($0, $1) }

@@ -30,24 +30,13 @@ public struct DPMSolverMultistepScheduler: SolverScheduler {
     }
 
     public let configuration: Configuration
-    private let setup: SolverSetup
-    public var noiseSchedule: NoiseSchedule { setup.noiseSchedule }
-    /// ᾱ_t as diffusers uses it: with zero terminal SNR its last value is 2⁻²⁴ rather than 0.
-    public var alphasCumprod: [Float] { setup.alphasCumprod }
-    public private(set) var timesteps: [Int]
-    /// σ = √((1 − ᾱ)/ᾱ) at each timestep of the run, then the final σ.
-    public private(set) var sigmas: [Float] = []
-    /// The converted model outputs of the last `solverOrder` steps, oldest first.
-    private var modelOutputs: [Tensor] = []
-    private var lowerOrderCount = 0
-    private var stepIndex: Int?
+    public private(set) var state: SolverState
 
     public init(configuration: Configuration = Configuration()) throws {
         let name = Self.className
-        setup = try SolverSetup(configuration.solverOptions, scheduler: name)
+        state = try SolverState(configuration.solverOptions, scheduler: name)
         try configuration.algorithm.check(configuration.finalSigmas, scheduler: name)
         self.configuration = configuration
-        timesteps = setup.trainingTimesteps
     }
 
     public mutating func setTimesteps(_ count: Int) throws {
@@ -58,25 +47,20 @@ public struct DPMSolverMultistepScheduler: SolverScheduler {
                                           spacing: configuration.timestepSpacing,
                                           stepsOffset: configuration.stepsOffset, karras: karras,
                                           scheduler: Self.className)
-        timesteps = schedule.timesteps
-        sigmas = schedule.sigmas + [configuration.finalSigmas == .zero ? 0 : schedule.trainingSigmas[0]]
-        modelOutputs = []
-        lowerOrderCount = 0
-        stepIndex = nil
+        state.start(schedule, finalSigma: configuration.finalSigmas == .zero ? 0 : schedule.trainingSigmas[0])
     }
 
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
-        let index = try SolverSchedule.stepIndex(stepIndex, timestep: timestep, run: timesteps, sigmas: sigmas,
+        let index = try SolverSchedule.stepIndex(state.history.nextIndex, timestep: timestep, run: timesteps, sigmas: sigmas,
                                                  modelOutput: modelOutput, sample: sample, scheduler: Self.className)
         let converted = convert(modelOutput, sample: sample, level: NoiseLevel(sigmas[index]))
-        modelOutputs = Array((modelOutputs + [converted]).suffix(configuration.solverOrder))
+        state.history.record(converted, keeping: configuration.solverOrder)
         let stepNoise = configuration.algorithm == .sdeDPMSolverPlusPlus
             ? try SolverSchedule.draw(noise, like: sample, scheduler: Self.className) : nil
-        let result = update(order: stepOrder(at: index, earlierSteps: lowerOrderCount), outputs: modelOutputs,
-                            sample: sample, index: index, noise: stepNoise)
-        lowerOrderCount = min(lowerOrderCount + 1, configuration.solverOrder)
-        stepIndex = index + 1
+        let result = update(order: stepOrder(at: index, earlierSteps: state.history.earlierSteps),
+                            outputs: state.history.outputs, sample: sample, index: index, noise: stepNoise)
+        state.history.finishStep(at: index, order: configuration.solverOrder)
         return result
     }
 
@@ -108,9 +92,9 @@ public struct DPMSolverMultistepScheduler: SolverScheduler {
     /// The model output as the solver uses it: x₀ for the `++` solvers, ε for `dpmsolver`, thresholded if asked.
     func convert(_ modelOutput: Tensor, sample: Tensor, level: NoiseLevel) -> Tensor {
         let predictsData = configuration.algorithm.predictsData
-        let converted = setup.converted(modelOutput, sample: sample, level: level, predictsData: predictsData)
+        let converted = state.setup.converted(modelOutput, sample: sample, level: level, predictsData: predictsData)
         guard !predictsData, configuration.thresholding else { return converted }
-        return setup.limitingNoise(converted, sample: sample, level: level)
+        return state.setup.limitingNoise(converted, sample: sample, level: level)
     }
 
     /// The weights of the step from schedule position `index` to the next.
@@ -129,11 +113,9 @@ public struct DPMSolverMultistepScheduler: SolverScheduler {
         let target = NoiseLevel(sigmas[index + 1])
         let s0 = NoiseLevel(sigmas[index]), s1 = NoiseLevel(sigmas[index - 1])
         let m0 = modelOutputs[modelOutputs.count - 1], m1 = modelOutputs[modelOutputs.count - 2]
-        let h = target.lambda - s0.lambda, h0 = s0.lambda - s1.lambda
-        let d1 = Tensor.scaledDifference(1 / (h0 / h), m0, m1)
-        let weights = DPMSolverCoefficients(configuration.algorithm, target: target, base: s0, h: h)
-        let d1Weight = configuration.solverType == .midpoint ? weights.midpoint : weights.secondOrder
-        return weights.update(sample: sample, d0: m0, [(d1Weight, d1)], noise: noise)
+        return DPMSolverCoefficients.secondOrderUpdate(
+            configuration.algorithm, configuration.solverType, sample: sample, target: target, base: s0,
+            h: target.lambda - s0.lambda, h0: s0.lambda - s1.lambda, newer: m0, older: m1, d0: m0, noise: noise)
     }
 
     private func thirdOrderUpdate(outputs modelOutputs: [Tensor], sample: Tensor, index: Int,

@@ -40,47 +40,35 @@ public struct DPMSolverSinglestepScheduler: SolverScheduler {
     }
 
     public private(set) var configuration: Configuration
-    private let setup: SolverSetup
-    public var noiseSchedule: NoiseSchedule { setup.noiseSchedule }
-    public var alphasCumprod: [Float] { setup.alphasCumprod }
-    public private(set) var timesteps: [Int]
-    /// σ = √((1 − ᾱ)/ᾱ) at each timestep of the run, then the final σ.
-    public private(set) var sigmas: [Float] = []
+    public private(set) var state: SolverState
     /// The order of each step: 1 opens a group, 2 and 3 continue it (diffusers' `order_list`).
     public private(set) var stepOrders: [Int] = []
-    /// The converted model outputs of the last `solverOrder` steps, oldest first.
-    private var modelOutputs: [Tensor] = []
     /// The sample at the first step of the current group.
     private var groupSample: Tensor?
-    private var stepIndex: Int?
 
     public init(configuration: Configuration = Configuration()) throws {
         let name = Self.className
-        setup = try SolverSetup(configuration.solverOptions, scheduler: name)
+        state = try SolverState(configuration.solverOptions, scheduler: name)
         try configuration.algorithm.check(configuration.finalSigmas, scheduler: name)
         if !configuration.algorithm.predictsData, configuration.thresholding {
             throw SchedulerError.invalidParameter(scheduler: name, parameter: "thresholding", reason:
                 "is not supported with 'algorithm_type' 'dpmsolver' (diffusers' singlestep solver fails on it)")
         }
         self.configuration = configuration
-        timesteps = setup.trainingTimesteps
     }
 
     public mutating func setTimesteps(_ count: Int) throws {
         // Singlestep DPM-Solver always spaces linearly (it has no `timestep_spacing`).
-        let schedule = try setup.run(count: count, spacing: .linspace, stepsOffset: 0,
+        let schedule = try state.setup.run(count: count, spacing: .linspace, stepsOffset: 0,
                                      karras: configuration.useKarrasSigmas, scheduler: Self.className)
-        timesteps = schedule.timesteps
-        sigmas = schedule.sigmas + [configuration.finalSigmas == .zero ? 0 : schedule.trainingSigmas[0]]
+        state.start(schedule, finalSigma: configuration.finalSigmas == .zero ? 0 : schedule.trainingSigmas[0])
         if count % configuration.solverOrder != 0 || configuration.finalSigmas == .zero {
             configuration.lowerOrderFinal = true
         }
         stepOrders = Self.groupOrders(count: count, order: configuration.solverOrder,
                                      lowerOrderFinal: configuration.lowerOrderFinal)
         if configuration.finalSigmas == .zero { stepOrders[stepOrders.count - 1] = 1 }
-        modelOutputs = []
         groupSample = nil
-        stepIndex = nil
     }
 
     /// diffusers' `get_order_list`: groups of `order` steps, with `lowerOrderFinal` the remainder (or, for a
@@ -96,12 +84,12 @@ public struct DPMSolverSinglestepScheduler: SolverScheduler {
 
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
-        let index = try SolverSchedule.stepIndex(stepIndex, timestep: timestep, run: timesteps, sigmas: sigmas,
+        let index = try SolverSchedule.stepIndex(state.history.nextIndex, timestep: timestep, run: timesteps, sigmas: sigmas,
                                                  modelOutput: modelOutput, sample: sample, scheduler: Self.className)
-        let converted = setup.converted(modelOutput, sample: sample, level: NoiseLevel(sigmas[index]),
+        let converted = state.setup.converted(modelOutput, sample: sample, level: NoiseLevel(sigmas[index]),
                                         predictsData: configuration.algorithm.predictsData)
-        let earlier = modelOutputs.count
-        modelOutputs = Array((modelOutputs + [converted]).suffix(configuration.solverOrder))
+        let earlier = state.history.outputs.count
+        state.history.record(converted, keeping: configuration.solverOrder)
         let stepNoise = configuration.algorithm == .sdeDPMSolverPlusPlus
             ? try SolverSchedule.draw(noise, like: sample, scheduler: Self.className) : nil
         // A run started mid-group has fewer outputs than its order asks.
@@ -114,7 +102,7 @@ public struct DPMSolverSinglestepScheduler: SolverScheduler {
         case 2: result = secondOrderUpdate(sample: start, index: index, noise: stepNoise)
         default: result = thirdOrderUpdate(sample: start, index: index, noise: stepNoise)
         }
-        stepIndex = index + 1
+        state.history.finishStep(at: index, order: configuration.solverOrder)
         return result
     }
 
@@ -131,19 +119,18 @@ public struct DPMSolverSinglestepScheduler: SolverScheduler {
     private func secondOrderUpdate(sample: Tensor, index: Int, noise: Tensor?) -> Tensor {
         let target = NoiseLevel(sigmas[index + 1])
         let s0 = NoiseLevel(sigmas[index]), s1 = NoiseLevel(sigmas[index - 1])
+        let modelOutputs = state.history.outputs
         let m0 = modelOutputs[modelOutputs.count - 1], m1 = modelOutputs[modelOutputs.count - 2]
-        let h = target.lambda - s1.lambda, h0 = s0.lambda - s1.lambda
-        let d1 = Tensor.scaledDifference(1 / (h0 / h), m0, m1)
-        let weights = DPMSolverCoefficients(configuration.algorithm, target: target, base: s1, h: h)
-        let d1Weight = configuration.solverType == .midpoint ? weights.midpoint : weights.secondOrder
-        return weights.update(sample: sample, d0: m1, [(d1Weight, d1)], noise: noise)
+        return DPMSolverCoefficients.secondOrderUpdate(
+            configuration.algorithm, configuration.solverType, sample: sample, target: target, base: s1,
+            h: target.lambda - s1.lambda, h0: s0.lambda - s1.lambda, newer: m0, older: m1, d0: m1, noise: noise)
     }
 
     /// From the group's first sample at step `index − 2` over three steps' worth of λ.
     private func thirdOrderUpdate(sample: Tensor, index: Int, noise: Tensor?) -> Tensor {
         let target = NoiseLevel(sigmas[index + 1])
         let s0 = NoiseLevel(sigmas[index]), s1 = NoiseLevel(sigmas[index - 1]), s2 = NoiseLevel(sigmas[index - 2])
-        let count = modelOutputs.count
+        let modelOutputs = state.history.outputs, count = modelOutputs.count
         let m0 = modelOutputs[count - 1], m1 = modelOutputs[count - 2], m2 = modelOutputs[count - 3]
         let h = target.lambda - s2.lambda, h0 = s0.lambda - s2.lambda, h1 = s1.lambda - s2.lambda
         let r0 = h0 / h, r1 = h1 / h

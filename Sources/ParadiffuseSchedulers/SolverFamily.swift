@@ -5,11 +5,20 @@ import ParadiffuseTensors
 /// configuration: steps keyed by training timestep, the model input unscaled, initial noise of standard deviation
 /// 1, and `add_noise` at the σ of each item's timestep in the run.
 public protocol SolverScheduler: ConfiguredScheduler {
-    /// σ = √((1 − ᾱ)/ᾱ) at each timestep of the run, then the final σ.
-    var sigmas: [Float] { get }
+    var state: SolverState { get }
 }
 
 extension SolverScheduler {
+    public var noiseSchedule: NoiseSchedule { state.noiseSchedule }
+
+    /// ᾱ_t as diffusers uses it: with zero terminal SNR its last value is 2⁻²⁴ rather than 0.
+    public var alphasCumprod: [Float] { state.alphasCumprod }
+
+    public var timesteps: [Int] { state.timesteps }
+
+    /// σ = √((1 − ᾱ)/ᾱ) at each timestep of the run, then the final σ.
+    public var sigmas: [Float] { state.sigmas }
+
     public var initNoiseSigma: Float { 1 }
 
     public func scaleModelInput(_ sample: Tensor, timestep: Int) -> Tensor { sample }
@@ -90,7 +99,7 @@ struct SolverSetup: Sendable {
         sampleLimit = try PredictedSampleLimit(configuration.sampleLimit, scheduler: scheduler)
     }
 
-    /// Every training timestep, descending: the schedule before `setTimesteps`, as in diffusers.
+    /// Every training timestep, descending.
     var trainingTimesteps: [Int] { Array((0..<noiseSchedule.numTrainTimesteps).reversed()) }
 
     /// The run of `count` steps, spaced by `spacing` or at Karras σ (their timesteps rounded).

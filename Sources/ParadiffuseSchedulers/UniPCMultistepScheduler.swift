@@ -51,25 +51,15 @@ public struct UniPCMultistepScheduler: SolverScheduler {
     }
 
     public let configuration: Configuration
-    private let setup: SolverSetup
-    public var noiseSchedule: NoiseSchedule { setup.noiseSchedule }
-    /// ᾱ_t as diffusers uses it: with zero terminal SNR its last value is 2⁻²⁴ rather than 0.
-    public var alphasCumprod: [Float] { setup.alphasCumprod }
-    public private(set) var timesteps: [Int]
-    /// σ = √((1 − ᾱ)/ᾱ) at each timestep of the run, then the final σ.
-    public private(set) var sigmas: [Float] = []
-    /// The converted model outputs of the last `solverOrder` steps, oldest first.
-    private var modelOutputs: [Tensor] = []
+    public private(set) var state: SolverState
     /// The sample the last predictor started from, which the next corrector revisits.
     private var lastSample: Tensor?
     /// The order of the last predictor, which the next corrector repeats.
     private var lastOrder = 0
-    private var lowerOrderCount = 0
-    private var stepIndex: Int?
 
     public init(configuration: Configuration = Configuration()) throws {
         let name = Self.className
-        setup = try SolverSetup(configuration.solverOptions, scheduler: name)
+        state = try SolverState(configuration.solverOptions, scheduler: name)
         // diffusers' last step divides by an infinite log-SNR step unless it is a first-order bh2 x₀ step.
         let lastStepIsFirstOrder = configuration.solverOrder == 1 || configuration.lowerOrderFinal
         if configuration.finalSigmas == .zero,
@@ -79,46 +69,40 @@ public struct UniPCMultistepScheduler: SolverScheduler {
                 + "the last step is first-order ('lower_order_final' or 'solver_order' 1); choose 'sigma_min'")
         }
         self.configuration = configuration
-        timesteps = setup.trainingTimesteps
     }
 
     public mutating func setTimesteps(_ count: Int) throws {
-        let schedule = try setup.run(count: count, spacing: configuration.timestepSpacing,
+        let schedule = try state.setup.run(count: count, spacing: configuration.timestepSpacing,
                                      stepsOffset: configuration.stepsOffset, karras: configuration.useKarrasSigmas,
                                      scheduler: Self.className)
-        timesteps = schedule.timesteps
         let finalSigma: Float = switch configuration.finalSigmas {
         case .zero: 0
         // Karras runs end at their own smallest σ, computed in double precision.
         case .sigmaMin: configuration.useKarrasSigmas ? schedule.sigmas[schedule.sigmas.count - 1]
                                                       : schedule.trainingSigmas[0]
         }
-        sigmas = schedule.sigmas + [finalSigma]
-        modelOutputs = []
+        state.start(schedule, finalSigma: finalSigma)
         lastSample = nil
         lastOrder = 0
-        lowerOrderCount = 0
-        stepIndex = nil
     }
 
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
-        let index = try SolverSchedule.stepIndex(stepIndex, timestep: timestep, run: timesteps, sigmas: sigmas,
+        let index = try SolverSchedule.stepIndex(state.history.nextIndex, timestep: timestep, run: timesteps, sigmas: sigmas,
                                                  modelOutput: modelOutput, sample: sample, scheduler: Self.className)
-        let converted = setup.converted(modelOutput, sample: sample, level: NoiseLevel(sigmas[index]),
+        let converted = state.setup.converted(modelOutput, sample: sample, level: NoiseLevel(sigmas[index]),
                                         predictsData: configuration.predictX0)
         var sample = sample
         if index > 0, !configuration.disableCorrector.contains(index - 1), let lastSample {
             sample = correctedSample(sample, modelOutput: converted, lastSample: lastSample, index: index)
         }
-        modelOutputs = Array((modelOutputs + [converted]).suffix(configuration.solverOrder))
+        state.history.record(converted, keeping: configuration.solverOrder)
         let order = configuration.lowerOrderFinal
             ? min(configuration.solverOrder, timesteps.count - index) : configuration.solverOrder
-        lastOrder = min(order, lowerOrderCount + 1)
+        lastOrder = min(order, state.history.earlierSteps + 1)
         lastSample = sample
         let result = predictedSample(from: sample, index: index)
-        lowerOrderCount = min(lowerOrderCount + 1, configuration.solverOrder)
-        stepIndex = index + 1
+        state.history.finishStep(at: index, order: configuration.solverOrder)
         return result
     }
 
@@ -188,7 +172,7 @@ public struct UniPCMultistepScheduler: SolverScheduler {
     private func predictedSample(from sample: Tensor, index: Int) -> Tensor {
         let order = lastOrder
         let update = Update(order: order, target: NoiseLevel(sigmas[index + 1]), source: NoiseLevel(sigmas[index]),
-                            earlierSigmas: (1..<max(order, 1)).map { sigmas[index - $0] }, outputs: modelOutputs,
+                            earlierSigmas: (1..<max(order, 1)).map { sigmas[index - $0] }, outputs: state.history.outputs,
                             predictsData: configuration.predictX0, solverType: configuration.solverType)
         let weights: [Float] = switch order {
         case 1: []
@@ -196,7 +180,7 @@ public struct UniPCMultistepScheduler: SolverScheduler {
         default: LinearSystem.solve(update.conditionMatrix(size: order - 1), Array(update.conditions.prefix(order - 1)))
         }
         let residual = weights.isEmpty ? nil : Self.weightedSum(weights, update.differences)
-        return update.apply(to: sample, m0: modelOutputs[modelOutputs.count - 1], residual: residual,
+        return update.apply(to: sample, m0: state.history.outputs[state.history.outputs.count - 1], residual: residual,
                             predictsData: configuration.predictX0)
     }
 
@@ -205,10 +189,10 @@ public struct UniPCMultistepScheduler: SolverScheduler {
     private func correctedSample(_ sample: Tensor, modelOutput: Tensor, lastSample: Tensor, index: Int) -> Tensor {
         let order = lastOrder
         let update = Update(order: order, target: NoiseLevel(sigmas[index]), source: NoiseLevel(sigmas[index - 1]),
-                            earlierSigmas: (1..<max(order, 1)).map { sigmas[index - 1 - $0] }, outputs: modelOutputs,
+                            earlierSigmas: (1..<max(order, 1)).map { sigmas[index - 1 - $0] }, outputs: state.history.outputs,
                             predictsData: configuration.predictX0, solverType: configuration.solverType)
         let weights = order == 1 ? [0.5] : LinearSystem.solve(update.conditionMatrix(size: order), update.conditions)
-        let m0 = modelOutputs[modelOutputs.count - 1]
+        let m0 = state.history.outputs[state.history.outputs.count - 1]
         let newest = modelOutput.zipMap(m0) { $0 - $1 }
         let history = update.differences.isEmpty ? nil : Self.weightedSum(Array(weights.dropLast()), update.differences)
         let lastWeight = weights[weights.count - 1]
