@@ -6,12 +6,12 @@ import ParadiffuseTensors
 /// `DDIMScheduler`, including its previous timestep `t − T / n` (integer division) for every spacing.
 /// Batched transitions equal `step` at each item's own timestep; diffusers' `DDIMParallelScheduler`
 /// instead takes ᾱ of the final step to be 1 even when `set_alpha_to_one` is false.
-public struct DDIMScheduler: ParallelScheduler, ConfiguredScheduler {
+public struct DDIMScheduler: ParallelScheduler, DDPMChainScheduler {
     public static let className = "DDIMScheduler"
     public static let supportedBetaSchedules: [BetaSchedule] = [.linear, .scaledLinear, .squaredcosCapV2]
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: SchedulerConfiguration, SampleLimitConfiguration, TimestepSpacingConfiguration {
+    public struct Configuration: DDPMChainConfiguration, TimestepSpacingConfiguration {
         public var noiseSchedule = NoiseSchedule.Configuration()
         public var sampleLimit = PredictedSampleLimit.Configuration(clipSample: true)
         /// Whether ᾱ before the first training timestep is 1 (otherwise ᾱ_0).
@@ -30,8 +30,7 @@ public struct DDIMScheduler: ParallelScheduler, ConfiguredScheduler {
 
     /// The per-timestep scalars of one step, in float32 as diffusers computes them.
     private struct StepCoefficients {
-        let signalScale: Float  // √ᾱ_t
-        let noiseScale: Float  // √(1 − ᾱ_t)
+        let scales: ChainScales
         let previousSignalScale: Float  // √ᾱ_prev
         /// √(1 − ᾱ_prev − σ_t²), the weight of the predicted noise.
         let directionScale: Float
@@ -43,14 +42,13 @@ public struct DDIMScheduler: ParallelScheduler, ConfiguredScheduler {
 
     public let configuration: Configuration
     public let options: StepOptions
-    public let noiseSchedule: NoiseSchedule
-    private let sampleLimit: PredictedSampleLimit
+    private let chain: DDPMChainSetup
     /// ᾱ "before" timestep 0, used by the last step.
     private let finalAlphaCumprod: Float
     public private(set) var timesteps: [Int]
     private var inferenceStepCount: Int?
 
-    public var initNoiseSigma: Float { 1 }
+    public var noiseSchedule: NoiseSchedule { chain.noiseSchedule }
     public var isODE: Bool { options.eta == 0 }
 
     public init(configuration: Configuration = Configuration(), options: StepOptions = StepOptions()) throws {
@@ -60,11 +58,9 @@ public struct DDIMScheduler: ParallelScheduler, ConfiguredScheduler {
         }
         self.configuration = configuration
         self.options = options
-        noiseSchedule = try NoiseSchedule(configuration.noiseSchedule, supported: Self.supportedBetaSchedules,
-                                          scheduler: Self.className)
-        sampleLimit = try PredictedSampleLimit(configuration.sampleLimit, scheduler: Self.className)
-        finalAlphaCumprod = configuration.setAlphaToOne ? 1 : noiseSchedule.alphasCumprod[0]
-        timesteps = Array((0..<noiseSchedule.numTrainTimesteps).reversed())
+        chain = try DDPMChainSetup(configuration, supported: Self.supportedBetaSchedules, scheduler: Self.className)
+        finalAlphaCumprod = configuration.setAlphaToOne ? 1 : chain.noiseSchedule.alphasCumprod[0]
+        timesteps = chain.trainingTimesteps
     }
 
     public init(configuration: Configuration) throws {
@@ -90,8 +86,6 @@ public struct DDIMScheduler: ParallelScheduler, ConfiguredScheduler {
         inferenceStepCount = count
     }
 
-    public func scaleModelInput(_ sample: Tensor, timestep: Int) -> Tensor { sample }
-
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
         try checkShape(of: modelOutput, against: sample)
@@ -99,17 +93,9 @@ public struct DDIMScheduler: ParallelScheduler, ConfiguredScheduler {
         let mean = transition(modelOutput, sample: sample,
                               coefficients: Array(repeating: coefficients, count: sample.batchSize))
         guard drawsNoise(at: timestep) else { return mean }
-        let standardNormal = noise(modelOutput.shape)
-        guard standardNormal.shape == sample.shape, standardNormal.layout == sample.layout else {
-            throw SchedulerError.shapeMismatch(scheduler: Self.className, parameter: "noise",
-                                               shape: standardNormal.shape, expected: "the sample's \(sample.shape)")
-        }
+        let standardNormal = try SolverSchedule.draw(noise, like: sample, scheduler: Self.className)
         let scale = coefficients.standardDeviation
         return mean.zipMap(standardNormal) { mean, z in mean + scale * z }
-    }
-
-    public func addNoise(original: Tensor, noise: Tensor, timesteps: [Int]) throws -> Tensor {
-        try noiseSchedule.addNoise(original: original, noise: noise, timesteps: timesteps, scheduler: Self.className)
     }
 
     // MARK: Parallel sampling
@@ -134,15 +120,12 @@ public struct DDIMScheduler: ParallelScheduler, ConfiguredScheduler {
 
     /// `√ᾱ_prev · x̂₀ + √(1 − ᾱ_prev − σ_t²) · ε̂` for each item, x̂₀ clipped or thresholded.
     private func transition(_ modelOutput: Tensor, sample: Tensor, coefficients: [StepCoefficients]) -> Tensor {
-        let signalScales = coefficients.map(\.signalScale), noiseScales = coefficients.map(\.noiseScale)
-        let prediction = configuration.predictionType
-        let originalSample = sampleLimit.apply(to: prediction.predictedOriginalSample(
-            modelOutput: modelOutput, sample: sample, signalScales: signalScales, noiseScales: noiseScales))
+        let scales = coefficients.map(\.scales)
+        let originalSample = chain.originalSample(modelOutput, sample: sample, scales: scales)
         let noise = options.useClippedModelOutput
-            ? PredictionType.noise(fromOriginalSample: originalSample, sample: sample, signalScales: signalScales,
-                                   noiseScales: noiseScales)
-            : prediction.predictedNoise(modelOutput: modelOutput, sample: sample, signalScales: signalScales,
-                                        noiseScales: noiseScales)
+            ? PredictionType.noise(fromOriginalSample: originalSample, sample: sample,
+                                   signalScales: scales.map(\.signal), noiseScales: scales.map(\.noise))
+            : chain.noise(modelOutput, sample: sample, scales: scales)
         return originalSample.zipMapItems(noise) { item, x0, epsilon in
             coefficients[item].previousSignalScale * x0 + coefficients[item].directionScale * epsilon
         }
@@ -162,8 +145,7 @@ public struct DDIMScheduler: ParallelScheduler, ConfiguredScheduler {
         let variance = (betaProdPrevious / betaProd) * (1 - alphaProd / alphaProdPrevious)
         let standardDeviation = Float(options.eta) * variance.squareRoot()
         return StepCoefficients(
-            signalScale: alphaProd.squareRoot(),
-            noiseScale: betaProd.squareRoot(),
+            scales: ChainScales(alphaCumprod: alphaProd),
             previousSignalScale: alphaProdPrevious.squareRoot(),
             directionScale: (1 - alphaProdPrevious - standardDeviation * standardDeviation).squareRoot(),
             posteriorVariance: variance,

@@ -6,12 +6,12 @@ import ParadiffuseTensors
 /// Steps equal diffusers' `DDPMScheduler`; batched transitions equal its `step` at each item's own timestep
 /// (diffusers' `DDPMParallelScheduler.batch_step_no_noise` assumes evenly strided timesteps, which `trailing`
 /// and `linspace` spacing and custom timesteps are not).
-public struct DDPMScheduler: ParallelScheduler, ConfiguredScheduler {
+public struct DDPMScheduler: ParallelScheduler, DDPMChainScheduler {
     public static let className = "DDPMScheduler"
     public static let supportedBetaSchedules = BetaSchedule.allCases
 
     /// `scheduler_config.json`, with diffusers' defaults.
-    public struct Configuration: SchedulerConfiguration, SampleLimitConfiguration, TimestepSpacingConfiguration {
+    public struct Configuration: DDPMChainConfiguration, TimestepSpacingConfiguration {
         public var noiseSchedule = NoiseSchedule.Configuration()
         public var varianceType = DDPMVarianceType.fixedSmall
         public var sampleLimit = PredictedSampleLimit.Configuration(clipSample: true)
@@ -29,8 +29,7 @@ public struct DDPMScheduler: ParallelScheduler, ConfiguredScheduler {
 
     /// The per-timestep scalars of one step, in float32 as diffusers computes them.
     private struct StepCoefficients {
-        let signalScale: Float  // √ᾱ_t
-        let noiseScale: Float  // √(1 − ᾱ_t)
+        let scales: ChainScales
         let originalSampleCoefficient: Float
         let currentSampleCoefficient: Float
         /// β̃_t, clamped away from 0 for its logarithm.
@@ -40,22 +39,18 @@ public struct DDPMScheduler: ParallelScheduler, ConfiguredScheduler {
     }
 
     public let configuration: Configuration
-    public let noiseSchedule: NoiseSchedule
-    private let sampleLimit: PredictedSampleLimit
-    public private(set) var timesteps: [Int]
+    private let chain: DDPMChainSetup
+    public private(set) var timesteps: [Int] = []
     /// The timestep after each one in `timesteps` (−1 after the last); the first occurrence wins, as in diffusers.
     private var previousTimesteps: [Int: Int] = [:]
 
-    public var initNoiseSigma: Float { 1 }
+    public var noiseSchedule: NoiseSchedule { chain.noiseSchedule }
     public var isODE: Bool { false }
 
     public init(configuration: Configuration = Configuration()) throws {
         self.configuration = configuration
-        noiseSchedule = try NoiseSchedule(configuration.noiseSchedule, supported: Self.supportedBetaSchedules,
-                                          scheduler: Self.className)
-        sampleLimit = try PredictedSampleLimit(configuration.sampleLimit, scheduler: Self.className)
-        timesteps = []
-        useTimesteps(Array((0..<noiseSchedule.numTrainTimesteps).reversed()))
+        chain = try DDPMChainSetup(configuration, supported: Self.supportedBetaSchedules, scheduler: Self.className)
+        useTimesteps(chain.trainingTimesteps)
     }
 
     public mutating func setTimesteps(_ count: Int) throws {
@@ -89,8 +84,6 @@ public struct DDPMScheduler: ParallelScheduler, ConfiguredScheduler {
         }
     }
 
-    public func scaleModelInput(_ sample: Tensor, timestep: Int) -> Tensor { sample }
-
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
         let (output, predictedVariance) = try split(modelOutput, sample: sample)
@@ -98,21 +91,13 @@ public struct DDPMScheduler: ParallelScheduler, ConfiguredScheduler {
         let mean = transition(output, sample: sample,
                               coefficients: Array(repeating: coefficients, count: sample.batchSize))
         guard drawsNoise(at: timestep) else { return mean }
-        let standardNormal = noise(sample.shape)
-        guard standardNormal.shape == sample.shape, standardNormal.layout == sample.layout else {
-            throw SchedulerError.shapeMismatch(scheduler: Self.className, parameter: "noise",
-                                               shape: standardNormal.shape, expected: "the sample's \(sample.shape)")
-        }
+        let standardNormal = try SolverSchedule.draw(noise, like: sample, scheduler: Self.className)
         if let predictedVariance {
             return mean + learnedNoise(standardNormal, predictedVariance: predictedVariance,
                                        coefficients: coefficients)
         }
         let scale = try noiseScale(at: timestep)
         return mean.zipMap(standardNormal) { mean, z in mean + scale * z }
-    }
-
-    public func addNoise(original: Tensor, noise: Tensor, timesteps: [Int]) throws -> Tensor {
-        try noiseSchedule.addNoise(original: original, noise: noise, timesteps: timesteps, scheduler: Self.className)
     }
 
     // MARK: Parallel sampling
@@ -142,10 +127,7 @@ public struct DDPMScheduler: ParallelScheduler, ConfiguredScheduler {
 
     /// The posterior mean μ̃_t(x_t, x̂₀) for each item, x̂₀ clipped or thresholded.
     private func transition(_ modelOutput: Tensor, sample: Tensor, coefficients: [StepCoefficients]) -> Tensor {
-        let predicted = configuration.predictionType.predictedOriginalSample(
-            modelOutput: modelOutput, sample: sample, signalScales: coefficients.map(\.signalScale),
-            noiseScales: coefficients.map(\.noiseScale))
-        let originalSample = sampleLimit.apply(to: predicted)
+        let originalSample = chain.originalSample(modelOutput, sample: sample, scales: coefficients.map(\.scales))
         return originalSample.zipMapItems(sample) { item, x0, x in
             coefficients[item].originalSampleCoefficient * x0 + coefficients[item].currentSampleCoefficient * x
         }
@@ -192,8 +174,7 @@ public struct DDPMScheduler: ParallelScheduler, ConfiguredScheduler {
         let currentAlpha = alphaProd / alphaProdPrevious
         let currentBeta = 1 - currentAlpha
         return StepCoefficients(
-            signalScale: alphaProd.squareRoot(),
-            noiseScale: betaProd.squareRoot(),
+            scales: ChainScales(alphaCumprod: alphaProd),
             originalSampleCoefficient: (alphaProdPrevious.squareRoot() * currentBeta) / betaProd,
             currentSampleCoefficient: currentAlpha.squareRoot() * betaProdPrevious / betaProd,
             posteriorVariance: max((1 - alphaProdPrevious) / (1 - alphaProd) * currentBeta, 1e-20),

@@ -10,14 +10,14 @@ import ParadiffuseTensors
 ///
 /// A noise-free transition exists for every step on its own (the steps are Markovian and the noise could be drawn
 /// up front), but LCM is not a `ParallelScheduler`: with its 1 to 8 steps there is nothing for a window to gain.
-public struct LCMScheduler: ConfiguredScheduler {
+public struct LCMScheduler: DDPMChainScheduler {
     public static let className = "LCMScheduler"
     public static let supportedBetaSchedules: [BetaSchedule] = [.linear, .scaledLinear, .squaredcosCapV2]
     /// σ_data of the boundary-condition scalings.
     static let sigmaData: Float = 0.5
 
     /// `scheduler_config.json`, with diffusers' defaults (Stable Diffusion's noise schedule).
-    public struct Configuration: SchedulerConfiguration, SampleLimitConfiguration {
+    public struct Configuration: DDPMChainConfiguration {
         public var noiseSchedule: NoiseSchedule.Configuration = {
             var schedule = NoiseSchedule.Configuration.stableDiffusionBetas
             schedule.betaSchedule = .scaledLinear
@@ -46,12 +46,11 @@ public struct LCMScheduler: ConfiguredScheduler {
     }
 
     public let configuration: Configuration
-    public let noiseSchedule: NoiseSchedule
-    private let sampleLimit: PredictedSampleLimit
+    private let chain: DDPMChainSetup
     public private(set) var timesteps: [Int]
     private var stepIndex: Int?
 
-    public var initNoiseSigma: Float { 1 }
+    public var noiseSchedule: NoiseSchedule { chain.noiseSchedule }
 
     public init(configuration: Configuration = Configuration()) throws {
         let name = Self.className
@@ -62,10 +61,8 @@ public struct LCMScheduler: ConfiguredScheduler {
                 + "\(original)")
         }
         self.configuration = configuration
-        noiseSchedule = try NoiseSchedule(configuration.noiseSchedule, supported: Self.supportedBetaSchedules,
-                                          scheduler: name)
-        sampleLimit = try PredictedSampleLimit(configuration.sampleLimit, scheduler: name)
-        timesteps = Array((0..<noiseSchedule.numTrainTimesteps).reversed())
+        chain = try DDPMChainSetup(configuration, supported: Self.supportedBetaSchedules, scheduler: name)
+        timesteps = chain.trainingTimesteps
     }
 
     /// `count` timesteps taken evenly (by index, rounded down) from the distillation schedule
@@ -90,8 +87,6 @@ public struct LCMScheduler: ConfiguredScheduler {
         stepIndex = nil
     }
 
-    public func scaleModelInput(_ sample: Tensor, timestep: Int) -> Tensor { sample }
-
     /// c_skip = σ_d²/(τ² + σ_d²) and c_out = τ/√(τ² + σ_d²) at τ = t · `timestep_scaling`, in float32 as
     /// diffusers computes them for the pipelines' tensor timesteps.
     func boundaryScalings(at timestep: Int) -> (skip: Float, out: Float) {
@@ -112,10 +107,9 @@ public struct LCMScheduler: ConfiguredScheduler {
                 "\(timestep) comes after the last of the \(timesteps.count) steps; call setTimesteps again")
         }
         let alphaCumprod = try noiseSchedule.alphaCumprod(at: timestep, scheduler: Self.className)
-        let signalScale = alphaCumprod.squareRoot(), noiseScale = (1 - alphaCumprod).squareRoot()
-        let originalSample = sampleLimit.apply(to: configuration.predictionType.predictedOriginalSample(
-            modelOutput: modelOutput, sample: sample, signalScales: Array(repeating: signalScale, count: sample.batchSize),
-            noiseScales: Array(repeating: noiseScale, count: sample.batchSize)))
+        let originalSample = chain.originalSample(
+            modelOutput, sample: sample,
+            scales: Array(repeating: ChainScales(alphaCumprod: alphaCumprod), count: sample.batchSize))
         let scalings = boundaryScalings(at: timestep)
         let denoised = Tensor.linearCombination([(scalings.out, originalSample), (scalings.skip, sample)])
         stepIndex = index + 1
@@ -133,10 +127,5 @@ public struct LCMScheduler: ConfiguredScheduler {
             throw SchedulerError.timestepNotInSchedule(scheduler: Self.className, timestep: timestep)
         }
         return matches.count > 1 ? matches[1] : first
-    }
-
-    /// diffusers' `add_noise`: `√ᾱ_t·x₀ + √(1 − ᾱ_t)·ε` at each item's training timestep.
-    public func addNoise(original: Tensor, noise: Tensor, timesteps: [Int]) throws -> Tensor {
-        try noiseSchedule.addNoise(original: original, noise: noise, timesteps: timesteps, scheduler: Self.className)
     }
 }

@@ -5,7 +5,7 @@ import ParadiffuseTensors
 /// transfer of formula (9), warmed up either by pseudo Runge–Kutta steps (PRK, three model evaluations per
 /// timestep) or, with `skip_prk_steps` as Stable Diffusion's configs set it, by a second-order start. Steps equal
 /// diffusers' `PNDMScheduler`, which always steps back by `T / n` (integer division) whatever the spacing.
-public struct PNDMScheduler: ConfiguredScheduler {
+public struct PNDMScheduler: DDPMChainScheduler {
     public static let className = "PNDMScheduler"
     public static let supportedBetaSchedules: [BetaSchedule] = [.linear, .scaledLinear, .squaredcosCapV2]
     public static let supportedPredictionTypes: [PredictionType] = [.epsilon, .vPrediction]
@@ -54,8 +54,6 @@ public struct PNDMScheduler: ConfiguredScheduler {
     private var inferenceStepCount: Int?
     private var history = History()
 
-    public var initNoiseSigma: Float { 1 }
-
     public init(configuration: Configuration = Configuration()) throws {
         self.configuration = configuration
         noiseSchedule = try NoiseSchedule(configuration.noiseSchedule, supported: Self.supportedBetaSchedules,
@@ -95,8 +93,6 @@ public struct PNDMScheduler: ConfiguredScheduler {
         history = History()
     }
 
-    public func scaleModelInput(_ sample: Tensor, timestep: Int) -> Tensor { sample }
-
     public mutating func step(modelOutput: Tensor, timestep: Int, sample: Tensor,
                               noise: NoiseSource) throws -> Tensor {
         guard let inferenceStepCount else { throw SchedulerError.timestepsNotSet(scheduler: Self.className) }
@@ -110,10 +106,6 @@ public struct PNDMScheduler: ConfiguredScheduler {
             : try linearMultistepStep(modelOutput, timestep: timestep, sample: sample, stride: stride)
         history.counter += 1
         return result
-    }
-
-    public func addNoise(original: Tensor, noise: Tensor, timesteps: [Int]) throws -> Tensor {
-        try noiseSchedule.addNoise(original: original, noise: noise, timesteps: timesteps, scheduler: Self.className)
     }
 
     // MARK: Step math
