@@ -55,8 +55,9 @@ public struct SigmaSchedule: Sendable, Equatable {
             throw SchedulerError.invalidParameter(scheduler: scheduler, parameter: "num_inference_steps",
                                                   reason: "must be at least 1, got \(count)")
         }
-        let timesteps = Self.spacedTimesteps(spacing, count: count, trainTimesteps: trainingSigmas.count,
-                                             stepsOffset: stepsOffset)
+        // float32, as diffusers' σ schedulers cast them; `trailing` keeps NumPy's occasional final −1, whose σ is σ(0).
+        let timesteps = spacing.positions(count: count, trainTimesteps: trainingSigmas.count, stepsOffset: stepsOffset)
+            .map { Float($0) }
         var sigmas: [Double]
         if logLinear {
             let ends = (log(trainingSigmas[trainingSigmas.count - 1]), log(trainingSigmas[0]))
@@ -80,27 +81,6 @@ public struct SigmaSchedule: Sendable, Equatable {
     /// σ = √((1 − ᾱ_t)/ᾱ_t) for each training timestep, ascending, in float32.
     static func trainingSigmas(_ alphasCumprod: [Float]) -> [Float] {
         alphasCumprod.map { ((1 - $0) / $0).squareRoot() }
-    }
-
-    /// `count` descending float32 timesteps as diffusers' sigma schedulers space them. `trailing` keeps NumPy's
-    /// occasional extra final −1 (61 steps of 1000, for one), whose σ is σ(0).
-    static func spacedTimesteps(_ spacing: TimestepSpacing, count: Int, trainTimesteps: Int,
-                                stepsOffset: Int) -> [Float] {
-        switch spacing {
-        case .linspace:
-            guard count > 1 else { return [0] }
-            let step = Double(trainTimesteps - 1) / Double(count - 1)
-            return (0..<count).reversed().map { index in
-                index == count - 1 ? Float(trainTimesteps - 1) : Float(Double(index) * step)
-            }
-        case .leading:
-            let ratio = trainTimesteps / count
-            return (0..<count).reversed().map { Float($0 * ratio) + Float(stepsOffset) }
-        case .trailing:
-            return TimestepSpacing.numpyArange(from: Double(trainTimesteps),
-                                               downBy: Double(trainTimesteps) / Double(count))
-                .map { Float($0.rounded(.toNearestOrEven)) - 1 }
-        }
     }
 
     /// `numpy.interp(timesteps, arange(T), sigmas)` in double precision: linear between neighbouring training

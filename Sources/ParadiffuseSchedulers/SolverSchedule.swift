@@ -42,26 +42,17 @@ struct SolverSchedule {
         }
     }
 
-    /// diffusers spaces `count + 1` timesteps and drops the last (0) for `linspace` and `leading`.
+    /// diffusers spaces `count + 1` timesteps and drops the last for `linspace` and `leading`.
     private static func spacedTimesteps(count: Int, trainTimesteps: Int, spacing: TimestepSpacing, stepsOffset: Int,
                                         scheduler: String) throws -> [Int] {
-        let spaced: [Int]
-        switch spacing {
-        case .linspace:
-            let step = Double(trainTimesteps - 1) / Double(count)
-            spaced = (1...count).reversed().map { index in
-                index == count ? trainTimesteps - 1 : Int((Double(index) * step).rounded(.toNearestOrEven))
-            }
-        case .leading:
-            let stride = trainTimesteps / (count + 1)
-            spaced = (1...count).reversed().map { $0 * stride + stepsOffset }
-        case .trailing:
+        guard spacing != .trailing else {
             // Kept as diffusers keeps it: a final −1 that NumPy's `arange` gives some counts (61 of 1000), whose
             // σ is σ(0), as `numpy.interp` clamps.
-            return TimestepSpacing.numpyArange(from: Double(trainTimesteps),
-                                               downBy: Double(trainTimesteps) / Double(count))
-                .map { Int($0.rounded(.toNearestOrEven)) - 1 }
+            return spacing.positions(count: count, trainTimesteps: trainTimesteps, stepsOffset: stepsOffset)
+                .map { Int($0.rounded(.toNearestOrEven)) }
         }
+        let spaced = spacing.positions(count: count + 1, trainTimesteps: trainTimesteps, stepsOffset: stepsOffset)
+            .dropLast().map { Int($0.rounded(.toNearestOrEven)) }
         if let outside = spaced.first(where: { !(0..<trainTimesteps).contains($0) }) {
             throw SchedulerError.invalidParameter(scheduler: scheduler, parameter: "steps_offset", reason:
                 "\(stepsOffset) moves timestep \(outside) outside the training schedule 0..<\(trainTimesteps)")

@@ -35,20 +35,28 @@ public enum TimestepSpacing: String, Sendable, CaseIterable {
     }
 
     private func spaced(count: Int, trainTimesteps: Int, stepsOffset: Int) -> [Int] {
+        positions(count: count, trainTimesteps: trainTimesteps, stepsOffset: stepsOffset)
+            .map { Int($0.rounded(.toNearestOrEven)) }
+            .filter { self != .trailing || $0 >= 0 }
+    }
+
+    /// The spacing every scheduler's timesteps start from: `count` positions, descending, out of `trainTimesteps`
+    /// in double precision, before each scheduler rounds or converts them — `linspace` unrounded from T − 1 down to
+    /// 0, `leading` the multiples of T / `count` (integer division) plus `stepsOffset`, `trailing` rounded and less
+    /// 1, with the final −1 NumPy's `arange` gives some counts.
+    func positions(count: Int, trainTimesteps: Int, stepsOffset: Int) -> [Double] {
         switch self {
         case .leading:
             let stride = trainTimesteps / count
-            return (0..<count).reversed().map { $0 * stride + stepsOffset }
+            return (0..<count).reversed().map { Double($0 * stride + stepsOffset) }
         case .trailing:
             return Self.numpyArange(from: Double(trainTimesteps), downBy: Double(trainTimesteps) / Double(count))
-                .map { Int($0.rounded(.toNearestOrEven)) - 1 }
-                .filter { $0 >= 0 }
+                .map { $0.rounded(.toNearestOrEven) - 1 }
         case .linspace:
             guard count > 1 else { return [0] }
-            let last = Double(trainTimesteps - 1)
-            let step = last / Double(count - 1)
+            let step = Double(trainTimesteps - 1) / Double(count - 1)
             return (0..<count).reversed().map { index in
-                index == count - 1 ? trainTimesteps - 1 : Int((Double(index) * step).rounded(.toNearestOrEven))
+                index == count - 1 ? Double(trainTimesteps - 1) : Double(index) * step
             }
         }
     }
