@@ -42,6 +42,8 @@ struct GenerateCommand: ParsableCommand {
 
     @OptionGroup var vaeOptions: VAEOptions
 
+    @OptionGroup var embeddingOptions: EmbeddingOptions
+
     @Flag(help: ArgumentHelp("One random generator for the whole batch, as diffusers given one torch.Generator "
                              + "(default: image i has its own generator seeded seed + i, so it can be made again alone, "
                              + "as diffusers given a list of generators)."))
@@ -141,6 +143,7 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let folder = try model.folder()
         let vae = try vaeOptions.folder()
+        let embeddings = try embeddingOptions.embeddings()
         try processes.run(model: folder ?? DefaultModel.url, seed: seed, quiet: quiet) { role, progress, seed in
             let request = try makeRequest(seed: seed)
             progress.message(arithmetic.summary)
@@ -148,7 +151,8 @@ struct GenerateCommand: ParsableCommand {
             if self.seed == nil { progress.message("seed \(request.seed)") }
             let pipeline = try DiffusionPipeline(folder: folder,
                                                  precision: arithmetic.precision, quantization: arithmetic.quantization,
-                                                 variant: prompts.variant, vae: vae, logger: logging.logger(progress))
+                                                 variant: prompts.variant, vae: vae, embeddings: embeddings,
+                                                 logger: logging.logger(progress))
             try vaeOptions.apply(to: pipeline)
             try Generation.run(request, pipeline: pipeline, outputs: outputs, progress: progress, role: role)
         }

@@ -35,10 +35,12 @@ public final class DiffusionPipeline: Sendable {
     /// Loads the folder (nil: the small digits model that ships with Paradiffuse) with its models computing in
     /// `precision` (`.automatic()` picks bfloat16 where the CPU computes it natively), their layers quantized as
     /// `quantization` asks, from weights of `variant` (e.g. "fp16" for `*.fp16.safetensors`) when given, with the
-    /// VAE of the component folder `vae` instead of the folder's own when given. `logger` defaults to swift-log's
-    /// global one, labelled "paradiffuse".
+    /// VAE of the component folder `vae` instead of the folder's own when given, and the textual-inversion
+    /// `embeddings` loaded (Stable Diffusion folders). `logger` defaults to swift-log's global one, labelled
+    /// "paradiffuse".
     public init(folder: URL? = nil, precision: Precision = .float32, quantization: Quantization = .none,
-                variant: String? = nil, vae: URL? = nil, logger: Logger = Logger(label: "paradiffuse")) throws {
+                variant: String? = nil, vae: URL? = nil, embeddings: [TextualInversion] = [],
+                logger: Logger = Logger(label: "paradiffuse")) throws {
         let started = ProgressReporter.monotonicSeconds()
         self.logger = logger
         let resolved = precision.resolved()
@@ -50,7 +52,9 @@ public final class DiffusionPipeline: Sendable {
         let className = try DiffusersFolder(url: self.folder).modelIndex?.className ?? ""
         if className.hasPrefix("StableDiffusion") || className == StableDiffusionPipeline.latentConsistencyPipeline {
             pipeline = try StableDiffusionPipeline(folder: self.folder, variant: variant, precision: resolved,
-                                                   quantization: quantization, vae: vae)
+                                                   quantization: quantization, vae: vae).loading(embeddings)
+        } else if !embeddings.isEmpty {
+            throw GenerationError.embeddingsUnavailable(pipeline: className)
         } else if className == "DiTPipeline" {
             if quantization != .none { throw GenerationError.quantizationUnavailable(pipeline: className) }
             pipeline = try DiTPipeline(folder: self.folder, variant: variant, precision: resolved, vae: vae)

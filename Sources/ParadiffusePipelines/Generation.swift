@@ -61,6 +61,7 @@ public enum GenerationError: Error, DescribedError {
     case quantizationUnavailable(pipeline: String)
     case variantUnavailable(String, pipeline: String)
     case vaeUnavailable(pipeline: String)
+    case embeddingsUnavailable(pipeline: String)
     case scheduleStartsNearlyClean(scheduler: String, steps: Int, timestep: Float, trainTimesteps: Int)
     case notEnoughMemory(needed: Double, available: Double, stage: String, items: Int, height: Int, width: Int)
 
@@ -82,6 +83,9 @@ public enum GenerationError: Error, DescribedError {
         case .vaeUnavailable(let pipeline):
             "--vae applies to Stable Diffusion and DiT folders; this is "
                 + (pipeline.isEmpty ? "a UNet2DModel folder, which has no VAE" : "a \(pipeline) folder, which has no VAE")
+        case .embeddingsUnavailable(let pipeline):
+            "--embedding applies to Stable Diffusion folders (it adds tokens to their text encoder); this is "
+                + (pipeline.isEmpty ? "a UNet2DModel folder" : "a \(pipeline) folder")
         case let .scheduleStartsNearlyClean(scheduler, steps, timestep, trainTimesteps):
             "\(steps) step\(steps == 1 ? "" : "s") of \(scheduler) start at timestep \(Int(timestep)) of \(trainTimesteps): "
                 + "from pure noise there the image stays noise; use more steps or --timestep-spacing trailing"

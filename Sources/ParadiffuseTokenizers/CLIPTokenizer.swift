@@ -18,7 +18,8 @@ public struct CLIPTokenizer: Sendable {
     public let folder: URL
 
     private let bytePairEncoding: BytePairEncoding
-    private let addedVocabulary: AddedVocabulary
+    private var addedTokens: [AddedTokenDeclaration]
+    private var addedVocabulary: AddedVocabulary
 
     /// Loads a tokenizer folder (a pipeline's `tokenizer` or `tokenizer_2`): `vocab.json` and `merges.txt`, or
     /// without them the `tokenizer.json` that transformers 5 saves instead, are required; `tokenizer_config.json`,
@@ -31,7 +32,8 @@ public struct CLIPTokenizer: Sendable {
             && FileManager.default.fileExists(atPath: tokenizerJSON.path)
             ? try BytePairEncoding(tokenizerJSON: tokenizerJSON)
             : try BytePairEncoding(vocabularyURL: vocabulary, mergesURL: folder.appendingPathComponent("merges.txt"))
-        addedVocabulary = AddedVocabulary(configuration.addedTokens, vocabulary: bytePairEncoding.tokenIDs)
+        addedTokens = configuration.addedTokens
+        addedVocabulary = AddedVocabulary(addedTokens, vocabulary: bytePairEncoding.tokenIDs)
         // The configuration lists every special token, none empty, among the added tokens.
         let ids = addedVocabulary.ids
         func id(_ token: String) throws -> Int {
@@ -47,6 +49,22 @@ public struct CLIPTokenizer: Sendable {
         padTokenID = try id(configuration.padToken)
         self.folder = folder
     }
+
+    /// The tokenizer with `tokens` added, as transformers' `add_tokens` adds them (matched after normalization),
+    /// taking the ids after every existing one in order; a token it already has is an error.
+    public func adding(_ tokens: [String]) throws -> CLIPTokenizer {
+        for token in tokens where token.isEmpty || id(of: token) != nil {
+            throw TokenizerError.invalidConfiguration(folder, key: "added token", reason: token.isEmpty
+                ? "an added token cannot be empty" : "'\(token)' is already a token of this tokenizer")
+        }
+        var extended = self
+        extended.addedTokens += tokens.map { AddedTokenDeclaration(content: $0, normalized: true) }
+        extended.addedVocabulary = AddedVocabulary(extended.addedTokens, vocabulary: bytePairEncoding.tokenIDs)
+        return extended
+    }
+
+    /// The id of `token` in the vocabulary or among the added tokens.
+    public func id(of token: String) -> Int? { addedVocabulary.ids[token] ?? bytePairEncoding.tokenIDs[token] }
 
     /// The start token, the text's tokens and the end token; no truncation, no padding.
     public func encode(_ text: String) -> [Int] {

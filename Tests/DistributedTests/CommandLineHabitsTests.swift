@@ -71,4 +71,19 @@ struct CommandLineHabitsTests {
         #expect(refused.status == 64, "\(refused.standardError)")
         #expect(refused.standardError.contains("--vae-tiling and --vae-slicing apply to models with a VAE"))
     }
+
+    /// `--embedding` loads textual inversions (their tokens then work in prompts); `--token` renames one only.
+    @Test func embeddingsAreLoadedAndTokenNamesOne() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/stable-diffusion")
+        let embedding = fixtures.appendingPathComponent("embeddings/my-style.safetensors").path
+        let image = try generate("embedded", ["-m", fixtures.appendingPathComponent("tiny-sd").path,
+                                              "-p", "a cat in <style>", "-W", "32", "-H", "32",
+                                              "--embedding", embedding, "--token", "<style>"])
+        #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        let refused = try CommandRun(Programs.paradiffuse, ["generate", "--embedding", embedding, "--embedding", embedding,
+                                                            "--token", "x", "--quiet"], limit: 60)
+        #expect(refused.status == 64, "\(refused.standardError)")
+        #expect(refused.standardError.contains("--token names the token of exactly one --embedding"))
+    }
 }

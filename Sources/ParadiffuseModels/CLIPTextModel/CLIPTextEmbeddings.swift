@@ -11,6 +11,18 @@ struct CLIPTextEmbeddings {
         positions = try weights.tensor("position_embedding.weight", shape: [configuration.maxPositionEmbeddings, width])
     }
 
+    private init(tokens: Tensor, positions: Tensor) {
+        self.tokens = tokens
+        self.positions = positions
+    }
+
+    /// The embeddings with `rows` `[k, hidden]` (float32) appended to the token table, for ids from its size on.
+    func appending(rows: Tensor) -> CLIPTextEmbeddings {
+        CLIPTextEmbeddings(tokens: Tensor.concatenatingBatches([tokens.converted(to: .float32).toRowMajor(),
+                                                                rows.toRowMajor()]),
+                           positions: positions)
+    }
+
     /// `tokenIDs` `[N][L]`, already checked against the vocabulary and the positions; returns `[N, L, hidden]`.
     func callAsFunction(_ tokenIDs: [[Int]]) -> Tensor {
         let (batch, length, width) = (tokenIDs.count, tokenIDs[0].count, tokens.shape[1])

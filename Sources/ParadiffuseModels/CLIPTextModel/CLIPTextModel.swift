@@ -30,6 +30,29 @@ public final class CLIPTextModel: ComponentModel, Sendable {
                                        epsilon: configuration.layerNormEpsilon)
     }
 
+    private init(configuration: CLIPTextConfiguration, precision: Precision, embeddings: CLIPTextEmbeddings,
+                 layers: [CLIPEncoderLayer], finalLayerNorm: LayerNorm) {
+        self.configuration = configuration
+        self.precision = precision
+        self.embeddings = embeddings
+        self.layers = layers
+        self.finalLayerNorm = finalLayerNorm
+    }
+
+    /// The model with `rows` `[k, hidden_size]` appended to its token embeddings, for the ids `vocab_size`,
+    /// `vocab_size + 1`, … (transformers' `resize_token_embeddings`, then the rows set, as textual inversion does).
+    public func appendingTokenEmbeddings(_ rows: Tensor) throws -> CLIPTextModel {
+        guard rows.rank == 2, rows.shape[1] == configuration.hiddenSize, rows.shape[0] >= 1 else {
+            throw ModelError.invalidInput(parameter: "token embeddings", reason:
+                "shape \(rows.shape) is not [k, \(configuration.hiddenSize)] (the text encoder's hidden_size)")
+        }
+        var extended = configuration
+        extended.vocabularySize += rows.shape[0]
+        return CLIPTextModel(configuration: extended, precision: precision,
+                             embeddings: embeddings.appending(rows: rows.converted(to: .float32)), layers: layers,
+                             finalLayerNorm: finalLayerNorm)
+    }
+
     /// Encodes `tokenIDs`, `N` sequences of one length `L` ≤ `max_position_embeddings`, each id in the vocabulary.
     public func callAsFunction(_ tokenIDs: [[Int]]) throws -> CLIPTextModelOutput {
         try validate(tokenIDs)

@@ -1,3 +1,4 @@
+import Foundation
 import ParadiffuseModels
 import ParadiffuseTensors
 import ParadiffuseTokenizers
@@ -7,6 +8,9 @@ import ParadiffuseTokenizers
 public struct PromptEncoder: Sendable {
     public let tokenizer: CLIPTokenizer
     public let textEncoder: CLIPTextModel
+    /// Each multi-vector textual-inversion token and what prompts say instead (`<t> <t>_1 <t>_2`), as diffusers'
+    /// `maybe_convert_prompt` rewrites them.
+    private var multiVectorReplacements: [(token: String, replacement: String)] = []
 
     /// Checks that the tokenizer's padded length fits the encoder's positions.
     public init(tokenizer: CLIPTokenizer, textEncoder: CLIPTextModel) throws {
@@ -38,7 +42,7 @@ public struct PromptEncoder: Sendable {
         guard imagesPerPrompt >= 1 else {
             throw ModelError.invalidInput(parameter: "imagesPerPrompt", reason: "is \(imagesPerPrompt); must be at least 1")
         }
-        let tokenized = prompts.map { tokenizer.tokenize($0) }
+        let tokenized = prompts.map { tokenizer.tokenize(convertedForMultiVectorTokens($0)) }
         let warnings = tokenized.compactMap(\.truncatedText).map {
             "The following part of your input was truncated because CLIP can only handle sequences up to "
                 + "\(tokenizer.maxLength) tokens: \($0)"
@@ -57,10 +61,30 @@ public struct PromptEncoder: Sendable {
             throw ModelError.invalidInput(parameter: "negativePrompts", reason:
                 "\(negativePrompts.count) negative prompts for \(prompts.count) prompts: give none, one, or one per prompt")
         }
-        let unconditional = try textEncoder(negatives.map { tokenizer.tokenize($0).ids }).lastHiddenState
+        let unconditional = try textEncoder(negatives.map { tokenizer.tokenize(convertedForMultiVectorTokens($0)).ids })
+            .lastHiddenState
         return EncodedPrompts(conditional: repeatingItems(conditional, imagesPerPrompt),
                               unconditional: repeatingItems(unconditional, imagesPerPrompt),
                               truncationWarnings: warnings)
+    }
+
+    /// The encoder with `inversions` loaded, as diffusers' `load_textual_inversion`: each vector's token added to
+    /// the tokenizer and its row to the text encoder's token embeddings, in order.
+    public func loading(_ inversions: [TextualInversion]) throws -> PromptEncoder {
+        var extended = try PromptEncoder(
+            tokenizer: inversions.reduce(tokenizer) { try $0.adding($1.tokens) },
+            textEncoder: inversions.isEmpty ? textEncoder
+                : textEncoder.appendingTokenEmbeddings(Tensor.concatenatingBatches(inversions.map(\.vectors))))
+        extended.multiVectorReplacements = multiVectorReplacements + inversions.filter { $0.tokens.count > 1 }
+            .map { ($0.token, $0.tokens.joined(separator: " ")) }
+        return extended
+    }
+
+    /// `prompt` with each multi-vector token it holds replaced by its tokens, as diffusers' `maybe_convert_prompt`.
+    private func convertedForMultiVectorTokens(_ prompt: String) -> String {
+        multiVectorReplacements.reduce(prompt) { prompt, entry in
+            prompt.replacingOccurrences(of: entry.token, with: entry.replacement)
+        }
     }
 
     /// Each item `times` times in a row ([a, b] twice gives [a, a, b, b]), as diffusers' `repeat` + `view`.

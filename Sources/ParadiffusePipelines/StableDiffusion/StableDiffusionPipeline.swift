@@ -43,6 +43,13 @@ public final class StableDiffusionPipeline: Sendable {
             defaults: index.className == Self.latentConsistencyPipeline ? .latentConsistency : .stableDiffusion)
     }
 
+    /// The pipeline with textual-inversion embeddings loaded (diffusers' `load_textual_inversion`): their tokens
+    /// may then appear in prompts and negative prompts.
+    public func loading(_ inversions: [TextualInversion]) throws -> StableDiffusionPipeline {
+        try StableDiffusionPipeline(promptEncoder: promptEncoder.loading(inversions), unet: unet, vae: vae,
+                                    schedulerConfig: schedulerConfig, folder: folder, defaults: defaults)
+    }
+
     /// The `_class_name` of diffusers' LCM text-to-image folders, which this pipeline runs.
     public static let latentConsistencyPipeline = "LatentConsistencyModelPipeline"
 
