@@ -3,6 +3,7 @@ import Foundation
 import Paradiffuse
 
 extension SamplingRequest.Method: ExpressibleByArgument {}
+extension SigmaSpacing: ExpressibleByArgument {}
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,6 +24,11 @@ struct GenerateCommand: ParsableCommand {
 
     @Flag(help: "Karras sigma schedule, for schedulers with use_karras_sigmas (\"DPM++ 2M Karras\" is --scheduler dpm-solver --karras).")
     var karras = false
+
+    @Option(help: ArgumentHelp("The σ schedule (default: the folder's): karras (the solvers and σ schedulers), "
+                               + "exponential or beta (Euler, Heun, LMS, KDPM2, KDPM2 a); timesteps keeps the training σ.",
+                               valueName: SigmaSpacing.allCases.map(\.rawValue).joined(separator: "|")))
+    var sigmaSchedule: SigmaSpacing?
 
     @Option(help: ArgumentHelp("Timestep spacing over the training schedule (default: the folder's).",
                                valueName: "leading|trailing|linspace"))
@@ -103,6 +109,10 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
+        if let sigmaSchedule, sigmaSchedule != .karras, karras || scheduler?.karras == true {
+            throw ValidationError("--sigma-schedule \(sigmaSchedule.rawValue) and Karras sigmas (--karras, a karras "
+                                  + "scheduler name) are two σ schedules; give one")
+        }
         guard (1...Self.maximumImages).contains(count) else {
             throw ValidationError("--count must be in 1...\(Self.maximumImages), got \(count)")
         }
@@ -177,7 +187,7 @@ struct GenerateCommand: ParsableCommand {
             count: count,
             classLabel: classLabel.flatMap { Int($0) },
             guidance: guidance,
-            schedulerSettings: SchedulerSettings(karrasSigmas: karras || scheduler?.karras == true,
+            schedulerSettings: SchedulerSettings(sigmaSpacing: karras || scheduler?.karras == true ? .karras : sigmaSchedule,
                                                  timestepSpacing: timestepSpacing),
             sampling: sampling.request,
             prompt: try prompts.request())

@@ -87,7 +87,7 @@ public final class DiffusionPipeline: Sendable {
         }
         for index in result.parameters.indices {
             result.parameters[index].model = modelName
-            result.parameters[index].karrasSigmas = request.schedulerSettings.karrasSigmas
+            result.parameters[index].sigmaSpacing = request.schedulerSettings.sigmaSpacing
             result.parameters[index].precision = precision.rawValue
             result.parameters[index].quantization = quantization == .none ? nil : quantization.rawValue
         }

@@ -1,22 +1,31 @@
 import Foundation
 import ParadiffuseLoading
 
-/// Scheduler settings chosen per run rather than read from `scheduler_config.json`: the Karras sigma schedule and
-/// the timestep spacing, applied over the folder's configuration as diffusers' `from_config(config, **kwargs)` does.
+/// Scheduler settings chosen per run rather than read from `scheduler_config.json`: the σ schedule (Karras,
+/// exponential, beta) and the timestep spacing, applied over the folder's configuration as diffusers'
+/// `from_config(config, **kwargs)` does.
 public struct SchedulerSettings: Sendable, Equatable {
-    /// `use_karras_sigmas` (the kinds whose `readsKarrasSigmas`).
-    public var karrasSigmas = false
+    /// `use_karras_sigmas`, `use_exponential_sigmas` or `use_beta_sigmas` (the kinds that `read` it); nil keeps
+    /// the folder's.
+    public var sigmaSpacing: SigmaSpacing?
     /// `timestep_spacing`: leading, trailing or linspace.
     public var timestepSpacing: String?
 
-    public init(karrasSigmas: Bool = false, timestepSpacing: String? = nil) {
-        self.karrasSigmas = karrasSigmas
+    public init(sigmaSpacing: SigmaSpacing? = nil, timestepSpacing: String? = nil) {
+        self.sigmaSpacing = sigmaSpacing
         self.timestepSpacing = timestepSpacing
     }
 
+    static let sigmaSpacingKeys: [(SigmaSpacing, String)] = [
+        (.karras, "use_karras_sigmas"), (.exponential, "use_exponential_sigmas"), (.beta, "use_beta_sigmas"),
+    ]
+
     var overrides: [String: JSONValue] {
         var values: [String: JSONValue] = [:]
-        if karrasSigmas { values["use_karras_sigmas"] = .bool(true) }
+        if let sigmaSpacing {
+            // All three, so that the folder's own choice does not stay on beside this one.
+            for (spacing, key) in Self.sigmaSpacingKeys { values[key] = .bool(spacing == sigmaSpacing) }
+        }
         if let timestepSpacing { values["timestep_spacing"] = .string(timestepSpacing) }
         return values
     }
@@ -27,11 +36,12 @@ extension SchedulerKind {
     /// a setting this kind does not read is an error rather than silently ignored.
     public func makeScheduler(config: JSONConfig?, settings: SchedulerSettings, options: StepOptions = StepOptions(),
                               source: URL) throws -> any Scheduler {
-        if settings.karrasSigmas, !readsKarrasSigmas {
-            let supporting = Self.allCases.filter(\.readsKarrasSigmas).map(\.rawValue).joined(separator: ", ")
-            throw SchedulerError.invalidParameter(scheduler: classNames[0], parameter: "use_karras_sigmas",
-                                                  reason: "is not supported; Karras sigmas need --scheduler "
-                                                    + "\(supporting)")
+        if let spacing = settings.sigmaSpacing, spacing != .timesteps, !reads(spacing),
+           let key = SchedulerSettings.sigmaSpacingKeys.first(where: { $0.0 == spacing })?.1 {
+            let supporting = Self.allCases.filter { $0.reads(spacing) }.map(\.rawValue).joined(separator: ", ")
+            throw SchedulerError.invalidParameter(scheduler: classNames[0], parameter: key,
+                                                  reason: "is not supported; \(spacing.rawValue) sigmas need "
+                                                    + "--scheduler \(supporting)")
         }
         if settings.timestepSpacing != nil, !readsTimestepSpacing {
             throw SchedulerError.invalidParameter(scheduler: classNames[0], parameter: "timestep_spacing", reason:
@@ -47,10 +57,13 @@ extension SchedulerKind {
     /// timesteps from the distillation schedule).
     public var readsTimestepSpacing: Bool { self != .dpmSolverSinglestep && self != .lcm }
 
-    /// Whether this kind reads `use_karras_sigmas`.
-    public var readsKarrasSigmas: Bool {
-        switch self {
-        case .dpmSolver, .euler, .heun, .lms, .kdpm2, .kdpm2Ancestral, .unipc, .deis, .dpmSolverSinglestep: true
+    /// Whether this kind reads the key of `spacing` (`use_karras_sigmas`, …): the solvers Karras σ only, the
+    /// σ schedulers but Euler a all three.
+    public func reads(_ spacing: SigmaSpacing) -> Bool {
+        switch (self, spacing) {
+        case (_, .timesteps): true
+        case (.euler, _), (.heun, _), (.lms, _), (.kdpm2, _), (.kdpm2Ancestral, _): true
+        case (.dpmSolver, .karras), (.unipc, .karras), (.deis, .karras), (.dpmSolverSinglestep, .karras): true
         default: false
         }
     }

@@ -11,11 +11,26 @@ public enum SigmaSpacing: String, Sendable, CaseIterable {
     case karras
     /// Evenly spaced in log σ.
     case exponential
+    /// At the quantiles of the beta distribution with α = β = 0.6 ("Beta Sampling is All You Need", Lee et al.
+    /// 2024): dense at both ends of the range.
+    case beta
+}
+
+extension SigmaSpacing {
+    /// `count` σ from `maximum` down to `minimum` in this spacing; nil for `timesteps`, which keeps the training σ.
+    func sigmas(count: Int, minimum: Double, maximum: Double) -> [Double]? {
+        switch self {
+        case .timesteps: nil
+        case .karras: KarrasSigmas.sigmas(count: count, minimum: minimum, maximum: maximum)
+        case .exponential: SigmaSchedule.exponentialSigmas(count: count, minimum: minimum, maximum: maximum)
+        case .beta: SigmaSchedule.betaSigmas(count: count, minimum: minimum, maximum: maximum)
+        }
+    }
 }
 
 extension ConfigurationKey {
     /// The σ spacing `use_karras_sigmas` / `use_exponential_sigmas` / `use_beta_sigmas` choose; several at once is
-    /// an error, as in diffusers, and beta σ are not supported.
+    /// an error, as in diffusers.
     static func sigmaSpacing(_ field: WritableKeyPath<Root, SigmaSpacing>) -> Self {
         Self { root, config, scheduler in
             let karras: Bool = try config.value("use_karras_sigmas", default: false)
@@ -26,11 +41,7 @@ extension ConfigurationKey {
                     "\(scheduler): only one of 'use_karras_sigmas', 'use_exponential_sigmas' and 'use_beta_sigmas' "
                     + "can be true")
             }
-            if beta {
-                throw LoadingError.invalidConfigValue(config.url, key: "use_beta_sigmas",
-                                                      reason: "\(scheduler): true is not supported; only false is")
-            }
-            root[keyPath: field] = karras ? .karras : exponential ? .exponential : .timesteps
+            root[keyPath: field] = karras ? .karras : exponential ? .exponential : beta ? .beta : .timesteps
         }
     }
 }
@@ -65,11 +76,9 @@ public struct SigmaSchedule: Sendable, Equatable {
         } else {
             sigmas = Self.interpolate(trainingSigmas, at: timesteps)
         }
-        if sigmaSpacing != .timesteps {
-            let low = minimum ?? sigmas[sigmas.count - 1], high = maximum ?? sigmas[0]
-            sigmas = sigmaSpacing == .karras
-                ? KarrasSigmas.sigmas(count: count, minimum: low, maximum: high)
-                : Self.exponentialSigmas(count: count, minimum: low, maximum: high)
+        if let respaced = sigmaSpacing.sigmas(count: count, minimum: minimum ?? sigmas[sigmas.count - 1],
+                                              maximum: maximum ?? sigmas[0]) {
+            sigmas = respaced
             let logSigmas = trainingSigmas.map { log($0) }
             self.timesteps = sigmas.map { KarrasSigmas.timestep(of: $0, logSigmas: logSigmas) }
         } else {
@@ -99,11 +108,21 @@ public struct SigmaSchedule: Sendable, Equatable {
     }
 
     /// `exp(numpy.linspace(log σmax, log σmin, count))`.
-    static func exponentialSigmas(count: Int, minimum: Double, maximum: Double) -> [Double] {
+    fileprivate static func exponentialSigmas(count: Int, minimum: Double, maximum: Double) -> [Double] {
         let start = log(maximum), stop = log(minimum)
         guard count > 1 else { return count == 1 ? [exp(start)] : [] }
         let step = (stop - start) / Double(count - 1)
         return (0..<count).map { exp($0 == count - 1 ? stop : Double($0) * step + start) }
+    }
+
+    /// diffusers' `_convert_to_beta`: `σmin + ppf(1 − linspace(0, 1, count)) · (σmax − σmin)` with the beta
+    /// distribution's quantiles at α = β = 0.6.
+    fileprivate static func betaSigmas(count: Int, minimum: Double, maximum: Double) -> [Double] {
+        let step = count > 1 ? 1 / Double(count - 1) : 0
+        return (0..<count).map { index in
+            let ramp = count > 1 && index == count - 1 ? 1 : Double(index) * step
+            return minimum + BetaDistribution.quantile(1 - ramp, alpha: 0.6, beta: 0.6) * (maximum - minimum)
+        }
     }
 
     /// diffusers' `_sigma_to_t` applied to a float32 σ as KDPM2 applies it to its interpolated σ: every quantity in

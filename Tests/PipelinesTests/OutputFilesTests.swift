@@ -90,7 +90,7 @@ import ParadiffuseTensors
                                           height: 768, guidance: 7.5)
     parameters.prompt = "a lighthouse"
     parameters.negativePrompt = "blurry"
-    parameters.karrasSigmas = true
+    parameters.sigmaSpacing = .karras
     parameters.denoisingStrength = 0.6
     parameters.clipSkip = 2
     #expect(parameters.text == "a lighthouse\nNegative prompt: blurry\nSteps: 20, Sampler: DPM++ 2M, Schedule type: "

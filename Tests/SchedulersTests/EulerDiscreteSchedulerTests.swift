@@ -72,7 +72,7 @@ struct EulerDiscreteSchedulerTests {
 
     /// The options of Euler's own keys this engine lacks (the shared ones are in `SigmaSchedulerTests`).
     @Test func unsupportedOptionsAreRejectedByName() {
-        #expect(SigmaScheduleLists.isRejected(.euler, ["use_beta_sigmas": .bool(true)],
+        #expect(SigmaScheduleLists.isRejected(.euler, ["use_beta_sigmas": .bool(true), "use_karras_sigmas": .bool(true)],
                                               mentioning: ["use_beta_sigmas"]))
         #expect(SigmaScheduleLists.isRejected(.euler, ["interpolation_type": .string("cubic")],
                                               mentioning: ["interpolation_type", "log_linear"]))

@@ -10,7 +10,7 @@ struct SchedulerSettingsTests {
         let config = try SchedulerConfigurationTests.config(["_class_name": "DDPMScheduler", "timestep_spacing": "leading"])
         var plain = try SchedulerKind.dpmSolver.makeScheduler(config: config, settings: SchedulerSettings(), source: source)
         var karras = try SchedulerKind.dpmSolver.makeScheduler(
-            config: config, settings: SchedulerSettings(karrasSigmas: true), source: source)
+            config: config, settings: SchedulerSettings(sigmaSpacing: .karras), source: source)
         try plain.setTimesteps(10)
         try karras.setTimesteps(10)
         #expect((karras as? DPMSolverMultistepScheduler)?.configuration.useKarrasSigmas == true)
@@ -31,8 +31,24 @@ struct SchedulerSettingsTests {
 
     @Test func karrasSigmasForASchedulerWithoutThemIsRejected() throws {
         #expect {
-            _ = try SchedulerKind.ddim.makeScheduler(config: nil, settings: SchedulerSettings(karrasSigmas: true),
+            _ = try SchedulerKind.ddim.makeScheduler(config: nil, settings: SchedulerSettings(sigmaSpacing: .karras),
                                                      source: source)
         } throws: { error in "\(error)".contains("use_karras_sigmas") && "\(error)".contains("dpm-solver") }
+    }
+
+    /// `--sigma-schedule beta` replaces a folder's Karras σ for the σ schedulers (all three keys are set), and is an
+    /// error naming the schedulers that read it for the others.
+    @Test func aSigmaScheduleReplacesTheFoldersAndReachesOnlyItsReaders() throws {
+        let config = try SchedulerConfigurationTests.config(["_class_name": "EulerDiscreteScheduler",
+                                                             "use_karras_sigmas": true])
+        let beta = try SchedulerKind.euler.makeScheduler(config: config, settings: SchedulerSettings(sigmaSpacing: .beta),
+                                                         source: source)
+        #expect((beta as? EulerDiscreteScheduler)?.configuration.sigmaSpacing == .beta)
+        #expect {
+            _ = try SchedulerKind.dpmSolver.makeScheduler(config: config, settings: SchedulerSettings(sigmaSpacing: .beta),
+                                                          source: source)
+        } throws: { error in
+            "\(error)".contains("use_beta_sigmas") && "\(error)".contains("euler, heun, lms, kdpm2, kdpm2-a")
+        }
     }
 }

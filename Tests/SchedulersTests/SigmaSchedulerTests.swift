@@ -37,13 +37,13 @@ struct SigmaSchedulerCase: Sendable, CustomTestStringConvertible {
 
     static let all = [
         SigmaSchedulerCase(.euler, EulerDiscreteScheduler.self, fixturePrefix: "euler_", excludingPrefix: "euler_a_",
-                           expectedFixtureCount: 9),
+                           expectedFixtureCount: 10),
         SigmaSchedulerCase(.eulerAncestral, EulerAncestralDiscreteScheduler.self, fixturePrefix: "euler_a_",
                            expectedFixtureCount: 3, readsSigmaSpacing: false, rejectsSamplePrediction: true),
-        SigmaSchedulerCase(.heun, HeunDiscreteScheduler.self, fixturePrefix: "heun_", expectedFixtureCount: 4),
-        SigmaSchedulerCase(.lms, LMSDiscreteScheduler.self, fixturePrefix: "lms_", expectedFixtureCount: 4),
+        SigmaSchedulerCase(.heun, HeunDiscreteScheduler.self, fixturePrefix: "heun_", expectedFixtureCount: 5),
+        SigmaSchedulerCase(.lms, LMSDiscreteScheduler.self, fixturePrefix: "lms_", expectedFixtureCount: 5),
         SigmaSchedulerCase(.kdpm2, KDPM2DiscreteScheduler.self, fixturePrefix: "kdpm2_", excludingPrefix: "kdpm2_a_",
-                           expectedFixtureCount: 4, rejectsSamplePrediction: true),
+                           expectedFixtureCount: 5, rejectsSamplePrediction: true),
         SigmaSchedulerCase(.kdpm2Ancestral, KDPM2AncestralDiscreteScheduler.self, fixturePrefix: "kdpm2_a_",
                            expectedFixtureCount: 3, countsWithoutSchedules: [1], rejectsSamplePrediction: true),
     ]

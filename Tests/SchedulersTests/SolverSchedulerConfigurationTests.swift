@@ -133,7 +133,7 @@ struct SolverSchedulerConfigurationTests {
     /// that ignore `timestep_spacing`.
     @Test func runSettingsReachOnlyTheSchedulersThatReadThem() throws {
         let source = URL(fileURLWithPath: "/settings")
-        let karras = SchedulerSettings(karrasSigmas: true)
+        let karras = SchedulerSettings(sigmaSpacing: .karras)
         let unipc = try SchedulerKind.unipc.makeScheduler(config: nil, settings: karras, source: source)
         #expect((unipc as? UniPCMultistepScheduler)?.configuration.useKarrasSigmas == true)
         #expect(throws: SchedulerError.self) {

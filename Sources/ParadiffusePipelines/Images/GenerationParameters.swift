@@ -24,8 +24,8 @@ public struct GenerationParameters: Sendable {
     /// The precision the models computed in (`Precision`'s name), and their quantization when not none.
     public var precision: String?
     public var quantization: String?
-    /// Karras σ (the web UI's "Schedule type: Karras").
-    public var karrasSigmas = false
+    /// The σ schedule asked for (the web UI's "Schedule type": Karras, Exponential, Beta), nil for the model's.
+    public var sigmaSpacing: SigmaSpacing?
     /// Image-to-image and inpainting's strength (the web UI's "Denoising strength").
     public var denoisingStrength: Double?
     public var clipSkip: Int?
@@ -55,7 +55,9 @@ public struct GenerationParameters: Sendable {
 
     private var settingsLine: String {
         var fields = [("Steps", "\(steps)"), ("Sampler", (try? SchedulerKind(named: scheduler))?.webUIName ?? scheduler)]
-        if karrasSigmas { fields.append(("Schedule type", "Karras")) }
+        if let sigmaSpacing, sigmaSpacing != .timesteps {
+            fields.append(("Schedule type", sigmaSpacing.rawValue.prefix(1).uppercased() + sigmaSpacing.rawValue.dropFirst()))
+        }
         if let guidance { fields.append(("CFG scale", "\(guidance)")) }
         fields += [("Seed", "\(seed)"), ("Size", "\(width)x\(height)"), ("Model", model)]
         if let denoisingStrength { fields.append(("Denoising strength", "\(denoisingStrength)")) }
